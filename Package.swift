@@ -1,0 +1,69 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "streamrun",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "streamrun", targets: ["streamrun"]),
+        .library(name: "StreamrunConnectors", targets: ["StreamrunConnectors"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
+        ),
+        // Value types: schemas, columns, record batches, stream elements, errors.
+        .target(name: "StreamrunCore", swiftSettings: strict),
+        // job.json: ordered JSON, the job spec, validation, expressions, the logical plan.
+        .target(name: "StreamrunPlan", dependencies: ["StreamrunCore"], swiftSettings: strict),
+        // Snapshot codec, LZ4 frames, checkpoint paths and store.
+        .target(name: "StreamrunCheckpoint", dependencies: ["StreamrunCore", "CLZ4"], swiftSettings: strict),
+        // Channels, input gates, partitioners, task execution, the job runner.
+        .target(
+            name: "StreamrunRuntime",
+            dependencies: [
+                "StreamrunCore", "StreamrunPlan", "StreamrunCheckpoint",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Sources, built-in operators, sinks, formats, and the job launcher.
+        .target(
+            name: "StreamrunConnectors",
+            dependencies: [
+                "StreamrunCore", "StreamrunPlan", "StreamrunCheckpoint", "StreamrunRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "streamrun",
+            dependencies: [
+                "StreamrunCore", "StreamrunPlan", "StreamrunRuntime", "StreamrunConnectors",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "StreamrunCoreTests", dependencies: ["StreamrunCore"]),
+        .testTarget(name: "StreamrunPlanTests", dependencies: ["StreamrunCore", "StreamrunPlan"]),
+        .testTarget(name: "StreamrunCheckpointTests", dependencies: ["StreamrunCore", "StreamrunCheckpoint"]),
+        .testTarget(name: "StreamrunRuntimeTests", dependencies: ["StreamrunCore", "StreamrunPlan", "StreamrunRuntime"]),
+        .testTarget(
+            name: "StreamrunConnectorsTests",
+            dependencies: ["StreamrunCore", "StreamrunPlan", "StreamrunRuntime", "StreamrunConnectors"]
+        ),
+        .testTarget(name: "StreamrunIntegrationTests", dependencies: ["StreamrunCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

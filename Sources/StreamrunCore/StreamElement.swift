@@ -1,0 +1,30 @@
+/// What flows through a channel: batches of records interleaved, in order, with control elements.
+public enum StreamElement: Sendable {
+    /// A batch of records in the edge's schema.
+    case records(RecordBatch)
+    /// Event time has reached this many epoch milliseconds on this input: no earlier record follows.
+    case watermark(Int64)
+    /// This input is finished; nothing follows.
+    case endOfInput
+
+    /// How many slots of channel capacity the element takes: its row count, and 1 for control elements.
+    @inlinable public var weight: Int {
+        if case .records(let b) = self { return Swift.max(b.count, 1) }
+        return 1
+    }
+}
+
+/// Watermark values with the conventional bounds.
+public enum Watermark {
+    /// No event time has been seen.
+    public static let min: Int64 = .min
+    /// End of input: every window may fire.
+    public static let max: Int64 = .max
+
+    /// Human-readable rendering for status lines and plans.
+    public static func describe(_ w: Int64) -> String {
+        if w == min { return "-inf" }
+        if w == max { return "+inf" }
+        return Timestamps.iso8601(w)
+    }
+}

@@ -1,0 +1,247 @@
+import StreamrunCore
+
+/// job.json as written by the user, after parsing and before validation.
+///
+/// Every object keeps the JSON path it came from so validation can name the place of each problem.
+/// Field order in `schema`, `set` and `aggregates` is preserved: it decides output column order.
+public struct JobSpec: Sendable, Hashable {
+    public var name: String
+    public var parallelism: Int
+    /// The number of key groups (Flink's max parallelism).
+    public var maxParallelism: Int
+    public var checkpoints: CheckpointSpec?
+    public var sources: [SourceSpec]
+    public var operators: [OperatorSpec]
+    public var sinks: [SinkSpec]
+
+    public init(name: String, parallelism: Int = 1, maxParallelism: Int = KeyGroups.defaultMaxParallelism,
+                checkpoints: CheckpointSpec? = nil, sources: [SourceSpec] = [], operators: [OperatorSpec] = [],
+                sinks: [SinkSpec] = []) {
+        self.name = name
+        self.parallelism = parallelism
+        self.maxParallelism = maxParallelism
+        self.checkpoints = checkpoints
+        self.sources = sources
+        self.operators = operators
+        self.sinks = sinks
+    }
+}
+
+public struct CheckpointSpec: Sendable, Hashable {
+    public var dir: String
+    public var intervalMs: Int64
+    public var retain: Int
+    public var timeoutMs: Int64
+    public var minPauseMs: Int64
+
+    public init(dir: String, intervalMs: Int64 = 10_000, retain: Int = 3, timeoutMs: Int64 = 600_000, minPauseMs: Int64 = 0) {
+        self.dir = dir
+        self.intervalMs = intervalMs
+        self.retain = retain
+        self.timeoutMs = timeoutMs
+        self.minPauseMs = minPauseMs
+    }
+}
+
+public struct EventTimeSpec: Sendable, Hashable {
+    public var field: String
+    public var maxOutOfOrdernessMs: Int64
+    public var idleTimeoutMs: Int64?
+
+    public init(field: String, maxOutOfOrdernessMs: Int64 = 0, idleTimeoutMs: Int64? = nil) {
+        self.field = field
+        self.maxOutOfOrdernessMs = maxOutOfOrdernessMs
+        self.idleTimeoutMs = idleTimeoutMs
+    }
+}
+
+public enum DataFormat: String, Sendable, Hashable, CaseIterable {
+    case jsonl
+    case csv
+}
+
+public struct SourceSpec: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case file
+        case generator
+    }
+
+    public var id: String
+    public var kind: Kind
+    public var path: String?
+    public var format: DataFormat
+    public var schema: Schema
+    public var eventTime: EventTimeSpec?
+    public var follow: Bool
+    public var maxRecordsPerSecond: Double?
+    public var parallelism: Int?
+    /// csv: whether the first line of each file is a header (skipped); default false.
+    public var csvHeader: Bool
+    /// csv: the field delimiter; default ",".
+    public var csvDelimiter: UInt8
+    /// file: target size of a split of a splittable (jsonl) file.
+    public var splitBytes: Int
+    /// generator: seed, number of events (nil: unbounded), and number of splits.
+    public var seed: UInt64
+    public var count: Int64?
+    public var splits: Int
+    /// Where the source was declared: `sources[0]`.
+    public var jsonPath: String
+
+    public init(id: String, kind: Kind, path: String? = nil, format: DataFormat = .jsonl, schema: Schema = Schema([]),
+                eventTime: EventTimeSpec? = nil, follow: Bool = false, maxRecordsPerSecond: Double? = nil,
+                parallelism: Int? = nil, csvHeader: Bool = false, csvDelimiter: UInt8 = UInt8(ascii: ","),
+                splitBytes: Int = 16 << 20, seed: UInt64 = 0, count: Int64? = nil, splits: Int = 8,
+                jsonPath: String = "") {
+        self.id = id
+        self.kind = kind
+        self.path = path
+        self.format = format
+        self.schema = schema
+        self.eventTime = eventTime
+        self.follow = follow
+        self.maxRecordsPerSecond = maxRecordsPerSecond
+        self.parallelism = parallelism
+        self.csvHeader = csvHeader
+        self.csvDelimiter = csvDelimiter
+        self.splitBytes = splitBytes
+        self.seed = seed
+        self.count = count
+        self.splits = splits
+        self.jsonPath = jsonPath
+    }
+}
+
+public enum WindowSpec: Sendable, Hashable {
+    case tumbling(sizeMs: Int64)
+    case sliding(sizeMs: Int64, slideMs: Int64)
+    case session(gapMs: Int64)
+}
+
+/// An aggregate in a window: `count()`, `sum(x)`, `min(x)`, `max(x)`, `avg(x)`, `first(x)`, `last(x)`,
+/// `count_distinct(x)`, where `x` is an expression.
+public struct AggregateSpec: Sendable, Hashable {
+    public enum Function: String, Sendable, Hashable, CaseIterable {
+        case count, sum, min, max, avg, first, last
+        case countDistinct = "count_distinct"
+    }
+
+    public var name: String
+    public var function: Function
+    /// The argument expression's source text; nil for `count()`.
+    public var argument: String?
+
+    public init(name: String, function: Function, argument: String?) {
+        self.name = name
+        self.function = function
+        self.argument = argument
+    }
+}
+
+public struct OperatorSpec: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case filter
+        case map
+        case window
+        case dedupe
+    }
+
+    public var id: String
+    public var kind: Kind
+    public var inputs: [String]
+    public var parallelism: Int?
+    /// filter: the predicate.
+    public var whereExpr: String?
+    /// map: assignments in order (field, expression); evaluated against the input record.
+    public var set: [(field: String, expr: String)]
+    /// map: fields to drop from the output.
+    public var drop: [String]
+    /// map: fields to keep, in this order (applied after `set` and `drop`); nil keeps all.
+    public var select: [String]?
+    /// window / dedupe: key fields.
+    public var keyBy: [String]
+    public var window: WindowSpec?
+    public var aggregates: [AggregateSpec]
+    public var allowedLatenessMs: Int64
+    public var stateTtlMs: Int64?
+    /// dedupe: the event-time horizon.
+    public var withinMs: Int64?
+    /// Where the operator was declared: `operators[0]`.
+    public var jsonPath: String
+
+    public init(id: String, kind: Kind, inputs: [String], parallelism: Int? = nil, whereExpr: String? = nil,
+                set: [(field: String, expr: String)] = [], drop: [String] = [], select: [String]? = nil,
+                keyBy: [String] = [], window: WindowSpec? = nil, aggregates: [AggregateSpec] = [],
+                allowedLatenessMs: Int64 = 0, stateTtlMs: Int64? = nil, withinMs: Int64? = nil, jsonPath: String = "") {
+        self.id = id
+        self.kind = kind
+        self.inputs = inputs
+        self.parallelism = parallelism
+        self.whereExpr = whereExpr
+        self.set = set
+        self.drop = drop
+        self.select = select
+        self.keyBy = keyBy
+        self.window = window
+        self.aggregates = aggregates
+        self.allowedLatenessMs = allowedLatenessMs
+        self.stateTtlMs = stateTtlMs
+        self.withinMs = withinMs
+        self.jsonPath = jsonPath
+    }
+
+    public static func == (a: OperatorSpec, b: OperatorSpec) -> Bool {
+        a.id == b.id && a.kind == b.kind && a.inputs == b.inputs && a.parallelism == b.parallelism
+            && a.whereExpr == b.whereExpr && a.set.map(\.field) == b.set.map(\.field)
+            && a.set.map(\.expr) == b.set.map(\.expr) && a.drop == b.drop && a.select == b.select
+            && a.keyBy == b.keyBy && a.window == b.window && a.aggregates == b.aggregates
+            && a.allowedLatenessMs == b.allowedLatenessMs && a.stateTtlMs == b.stateTtlMs && a.withinMs == b.withinMs
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(id)
+        h.combine(kind)
+    }
+}
+
+public struct SinkSpec: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case file
+        case stdout
+    }
+
+    public var id: String
+    public var kind: Kind
+    public var inputs: [String]
+    public var parallelism: Int?
+    public var path: String?
+    public var format: DataFormat
+    /// Columns to write, in order; nil writes every field.
+    public var fields: [String]?
+    /// csv: write a header line at the top of each file.
+    public var header: Bool
+    /// An expression whose string value names the partition directory (`dt=2024-01-01`).
+    public var partitionBy: String?
+    /// The partition directory's key, default `dt`.
+    public var partitionKey: String
+    /// Roll to a new part file past this many bytes.
+    public var rollBytes: Int
+    public var jsonPath: String
+
+    public init(id: String, kind: Kind, inputs: [String], parallelism: Int? = nil, path: String? = nil,
+                format: DataFormat = .jsonl, fields: [String]? = nil, header: Bool = false, partitionBy: String? = nil,
+                partitionKey: String = "dt", rollBytes: Int = 128 << 20, jsonPath: String = "") {
+        self.id = id
+        self.kind = kind
+        self.inputs = inputs
+        self.parallelism = parallelism
+        self.path = path
+        self.format = format
+        self.fields = fields
+        self.header = header
+        self.partitionBy = partitionBy
+        self.partitionKey = partitionKey
+        self.rollBytes = rollBytes
+        self.jsonPath = jsonPath
+    }
+}
