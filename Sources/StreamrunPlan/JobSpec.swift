@@ -245,3 +245,11 @@ public struct SinkSpec: Sendable, Hashable {
         self.jsonPath = jsonPath
     }
 }
+
+extension SourceSpec {
+    /// The schema of the `generator` source: the Nexmark bid stream.
+    public static let nexmarkBidSchema = Schema([
+        Field("auction", .int), Field("bidder", .int), Field("price", .int), Field("channel", .string),
+        Field("url", .string), Field("dateTime", .timestamp), Field("extra", .string),
+    ])
+}
