@@ -1,0 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@discardableResult
+func closeFD(_ fd: Int32) -> Int32 { close(fd) }

@@ -1,0 +1,32 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+import StreamrunCore
+
+/// Shared CLI plumbing: one readable error line and an exit code, never a stack trace.
+enum CLI {
+    static let logger = Logger(label: "streamrun")
+
+    static func guarded(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let e as StreamrunError {
+            printError("error: " + e.description)
+            throw ExitCode(e.exitCode)
+        } catch let e as ExitCode {
+            throw e
+        } catch is CancellationError {
+            printError("error: job cancelled")
+            throw ExitCode(130)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    static func printError(_ s: String) {
+        FileHandle.standardError.write(Data((s + "\n").utf8))
+    }
+}
