@@ -1,9 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ArgumentParser
 import Foundation
 import Logging
 import StreamrunCore
+import StreamrunPlan
 
 /// Shared CLI plumbing: one readable error line and an exit code, never a stack trace.
 enum CLI {
@@ -24,6 +26,11 @@ enum CLI {
             printError("error: \(error)")
             throw ExitCode(1)
         }
+    }
+
+    /// Loads and validates job.json; relative paths in it are taken relative to its directory.
+    static func loadJob(_ path: String) throws(StreamrunError) -> JobPlan {
+        try JobLoader.load(path: path).resolvingPaths(relativeTo: JobPlan.directory(of: path))
     }
 
     static func printError(_ s: String) {

@@ -12,7 +12,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CLI.guarded {
-            let plan = try JobLoader.load(path: job)
+            let plan = try CLI.loadJob(job)
             print(PhysicalPlan(plan).describe(plan))
         }
     }

@@ -20,7 +20,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CLI.guarded {
-            let plan = try JobLoader.load(path: job)
+            let plan = try CLI.loadJob(job)
             let launcher = JobLauncher(plan: plan, logger: CLI.logger)
             Signals.onStop { launcher.requestStop() }
             let summary = try await launcher.run(statusLine: !quiet && isatty(STDERR_FILENO) != 0)

@@ -19,11 +19,12 @@ enum Signals {
         sigaddset(&set, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &set, nil)
         signal(SIGPIPE, SIG_IGN)
+        let blocked = set
         let thread = Thread {
             var count = 0
             while true {
                 var sig: Int32 = 0
-                var waitSet = set
+                var waitSet = blocked
                 guard sigwait(&waitSet, &sig) == 0 else { continue }
                 count += 1
                 let h = handler.withLock { $0 }

@@ -12,7 +12,7 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CLI.guarded {
-            let plan = try JobLoader.load(path: job)
+            let plan = try CLI.loadJob(job)
             let s = plan.spec
             print("\(job): valid — \(s.sources.count) source\(s.sources.count == 1 ? "" : "s"), "
                 + "\(s.operators.count) operator\(s.operators.count == 1 ? "" : "s"), \(s.sinks.count) sink\(s.sinks.count == 1 ? "" : "s")")

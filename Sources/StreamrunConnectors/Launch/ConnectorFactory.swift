@@ -11,7 +11,7 @@ struct ConnectorFactory: OperatorFactory {
         switch spec.kind {
         case .file:
             return try FileSourceReader(spec: spec, subtask: subtask, parallelism: node.parallelism, stop: stop) {
-                Formats.decoder(for: spec)
+                RecordDecoders.make(for: spec)
             }
         case .generator:
             return GeneratorSourceReader(spec: spec, subtask: subtask, parallelism: node.parallelism, stop: stop)

@@ -25,6 +25,7 @@ final class SplitReader {
     init(split: FileSplit, decoder: any RecordDecoder, follow: Bool, bufferBytes: Int = 1 << 20) {
         self.split = split
         self.decoder = decoder
+        self.decoder.beginFile()
         self.follow = follow
         self.buffer = [UInt8](repeating: 0, count: bufferBytes)
         self.recordOffset = split.start
