@@ -24,17 +24,23 @@ public enum JobLoader {
 
     /// Parses and validates job.json `data`; `file` names it in messages.
     public static func parse(data: [UInt8], file: String) throws(StreamrunError) -> JobPlan {
+        let (plan, issues) = check(data: data, file: file)
+        guard let plan, issues.isEmpty else { throw .invalidJob(file, issues) }
+        return plan
+    }
+
+    /// The plan, or every problem: a JSON syntax error alone, else the parser's and validator's.
+    static func check(data: [UInt8], file: String) -> (plan: JobPlan?, issues: [JobIssue]) {
         let root: JSONValue
         do {
             root = try JSONParser.parse(data)
         } catch {
-            throw .invalidJob(file, [JobIssue("\(file):\(error.line):\(error.column)", error.message)])
+            return (nil, [JobIssue("\(file):\(error.line):\(error.column)", error.message)])
         }
         let parsed = JobParser.read(root)
         let (plan, issues) = JobValidator.check(parsed.spec, hints: parsed.hints)
         let all = parsed.issues + issues
-        guard let plan, all.isEmpty else { throw .invalidJob(file, all) }
-        return plan
+        return (all.isEmpty ? plan : nil, all)
     }
 
     /// The whole file, or `.inputNotFound` with a plain message.

@@ -158,6 +158,7 @@ public struct JSONParser {
     }
 
     private mutating func parseEscape(into out: inout [UInt8]) throws(JSONSyntaxError) {
+        let start = i
         i += 1  // backslash
         guard i < bytes.count else { throw error("unterminated string") }
         let c = bytes[i]
@@ -170,19 +171,19 @@ public struct JSONParser {
             i += 1
             return
         }
-        guard c == UInt8(ascii: "u") else { throw error("invalid escape '\\\(describeByte(c))' in string") }
+        guard c == UInt8(ascii: "u") else { throw error("invalid escape '\\\(describeByte(c))' in string", at: start) }
         i += 1
         var scalar = try hex4()
         if (0xD800..<0xDC00).contains(scalar) {
             guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
-                throw error("lone surrogate \\u\(String(scalar, radix: 16, uppercase: true)) in string")
+                throw error("lone surrogate \\u\(String(scalar, radix: 16, uppercase: true)) in string", at: start)
             }
             i += 2
             let low = try hex4()
-            guard (0xDC00..<0xE000).contains(low) else { throw error("invalid surrogate pair in string") }
+            guard (0xDC00..<0xE000).contains(low) else { throw error("invalid surrogate pair in string", at: start) }
             scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
         } else if (0xDC00..<0xE000).contains(scalar) {
-            throw error("lone surrogate \\u\(String(scalar, radix: 16, uppercase: true)) in string")
+            throw error("lone surrogate \\u\(String(scalar, radix: 16, uppercase: true)) in string", at: start)
         }
         guard let u = Unicode.Scalar(scalar) else { throw error("invalid \\u escape in string") }
         out.append(contentsOf: Array(String(Character(u)).utf8))
@@ -294,7 +295,7 @@ public struct JSONParser {
         return "\\u" + String(repeating: "0", count: b < 0x10 ? 3 : 2) + String(b, radix: 16, uppercase: true)
     }
 
-    private func error(_ message: String) -> JSONSyntaxError {
-        JSONSyntaxError(message, line: line, column: column(at: min(i, bytes.count)))
+    private func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
+        JSONSyntaxError(message, line: line, column: column(at: min(offset ?? i, bytes.count)))
     }
 }
