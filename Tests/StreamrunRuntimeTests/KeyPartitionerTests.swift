@@ -36,8 +36,8 @@ import Testing
         #expect(Set(owner.values).count == 3)  // 37 keys spread over all 3 subtasks
     }
 
-    static let pinned0: UInt64 = 0
-    static let pinned1: UInt64 = 0
+    static let pinned0: UInt64 = 4_514_352_067_115_607_392
+    static let pinned1: UInt64 = 13_639_162_880_475_898_875
 
     @Test func hashIsStableAcrossRuns() {
         // Pinned values: a change here would move every key's state to another key group.
