@@ -24,7 +24,6 @@ extension Validation {
     /// Computes node `i`'s output from its inputs' and appends its plan node when it is valid.
     mutating func flowThrough(_ i: Int) {
         let d = decls[i]
-        let before = issues.count
         var flow = Flow.unknown
         switch d.role {
         case .source(let s):
@@ -40,10 +39,9 @@ extension Validation {
         case .sink(let s):
             sink(s, inputFlow(i))
         }
-        // A node with a problem of its own passes an unknown schema on, so consumers are not blamed
-        // (a bad parallelism does not change what flows out).
-        let own = issues[before...].contains { !$0.path.hasSuffix(".parallelism") }
-        if own || hints.tainted.contains(d.id) { flow = .unknown }
+        // A node whose output depends on a definition with a problem passes an unknown schema on
+        // (each kind decides), so its consumers are not blamed for it.
+        if hints.tainted.contains(d.id) { flow = .unknown }
         flows[d.id] = flow
     }
 

@@ -5,13 +5,14 @@ extension Validation {
         let p = parallelism(o.parallelism, path: o.jsonPath)
         guard let schema = input.schema, let text = o.whereExpr else {
             if o.whereExpr == nil && !hints.fromParser { issue(o.jsonPath, "missing required key \"where\"") }
-            return .unknown
+            return input
         }
         let path = Validation.join(o.jsonPath, "where")
-        guard let e = compile(text, schema, path) else { return .unknown }
+        // A filter's output is its input whatever its predicate, so a bad predicate does not cascade.
+        guard let e = compile(text, schema, path) else { return input }
         guard e.type == .bool else {
             issue(path, "expected a bool expression, got \(e.type.map(\.rawValue) ?? "null")")
-            return .unknown
+            return input
         }
         append(o, .filter(e), schema, schema, p)
         return input
@@ -101,14 +102,16 @@ extension Validation {
             fields.append(Field(a.name, c.outputType))
         }
         let out = Schema(fields)
-        if let keys, let time, let w = o.window, aggregates.count == o.aggregates.count {
+        let complete = keys != nil && aggregates.count == o.aggregates.count
+        if let keys, let time, let w = o.window, complete {
             let plan = WindowPlan(window: w, keyFields: keys, timeField: time, aggregates: aggregates,
                                   allowedLatenessMs: o.allowedLatenessMs, stateTtlMs: o.stateTtlMs)
             planNodes.append(PlanNode(id: o.id, kind: .window(plan), inputs: inputRefs(o.id), inputSchema: schema,
                                       outputSchema: out, lateSchema: schema, parallelism: p, keyFields: keys,
                                       jsonPath: o.jsonPath))
         }
-        return Flow(schema: out, eventTime: .field("window_start"), late: schema, lateEventTime: input.eventTime)
+        return Flow(schema: complete ? out : nil, eventTime: complete ? .field("window_start") : .unknown, late: schema,
+                    lateEventTime: input.eventTime)
     }
 
     /// Compiles an aggregate's argument and derives its output type.

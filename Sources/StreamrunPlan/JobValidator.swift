@@ -72,6 +72,8 @@ struct Validation {
     var inputs: [[InputRef]] = []
     /// Nodes that have an input naming an unknown or unreadable node.
     var unresolved: Set<Int> = []
+    /// Set when an id was declared twice: the second declaration is left out of the graph.
+    var hasDuplicates = false
     var flows: [String: Flow] = [:]
     var planNodes: [PlanNode] = []
 
@@ -115,6 +117,7 @@ struct Validation {
             if let first = index[d.id] {
                 let at = Validation.join(decls[first].path, "id")
                 issue(Validation.join(d.path, "id"), "duplicate id \"\(d.id)\" (also \(at))")
+                hasDuplicates = true
                 continue
             }
             index[d.id] = decls.count
@@ -161,14 +164,10 @@ struct Validation {
         let preds: [[Int]] = inputs.map { refs in refs.compactMap { index[$0.node] } }
         var placed = Array(repeating: false, count: decls.count)
         var order: [Int] = []
-        var progress = true
-        while progress {
-            progress = false
-            for i in decls.indices where !placed[i] && preds[i].allSatisfy({ placed[$0] }) {
-                placed[i] = true
-                order.append(i)
-                progress = true
-            }
+        // Repeatedly take the earliest-declared node whose inputs are all placed.
+        while let next = decls.indices.first(where: { !placed[$0] && preds[$0].allSatisfy { placed[$0] } }) {
+            placed[next] = true
+            order.append(next)
         }
         var done = placed
         for start in decls.indices where !done[start] {
@@ -197,7 +196,8 @@ struct Validation {
 
     /// Every source and operator must be read by someone (Flink-style dangling-node detection).
     private mutating func checkConsumed() {
-        guard unresolved.isEmpty else { return }  // a misspelled input already explains the gap
+        // A misspelled input or a duplicate id already explains the gap.
+        guard unresolved.isEmpty, !hasDuplicates else { return }
         var read: Set<String> = []
         for refs in inputs { for r in refs { read.insert(r.node) } }
         for d in decls where !d.isSink && !read.contains(d.id) {
