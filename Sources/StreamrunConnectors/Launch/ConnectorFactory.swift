@@ -25,7 +25,7 @@ struct ConnectorFactory: OperatorFactory {
         case .map(let program):
             return MapOperator(program: program)
         case .sink(let sink):
-            let encoder = Formats.encoder(for: sink, schema: node.inputSchema!)
+            let encoder = SinkEncoding(sink: sink, schema: node.inputSchema!)
             switch sink.spec.kind {
             case .stdout:
                 return StdoutSinkOperator(encoder: encoder)

@@ -15,7 +15,7 @@ final class FileSinkOperator: StreamOperator {
     }
 
     let names: PartFileNames
-    let encoder: any BatchEncoding
+    let encoder: SinkEncoding
     let partition: CompiledExpression?
     let rollBytes: Int
     let committer: FileCommitter
@@ -23,7 +23,7 @@ final class FileSinkOperator: StreamOperator {
     var files: [String?: OpenFile] = [:]
     var nextSequence: [String?: Int] = [:]
 
-    init(names: PartFileNames, encoder: any BatchEncoding, partition: CompiledExpression?, rollBytes: Int, committer: FileCommitter) {
+    init(names: PartFileNames, encoder: SinkEncoding, partition: CompiledExpression?, rollBytes: Int, committer: FileCommitter) {
         self.names = names
         self.encoder = encoder
         self.partition = partition

@@ -7,11 +7,11 @@ import StreamrunRuntime
 /// Writes every batch to standard output with one write(2) per batch, so lines of concurrent
 /// subtasks never interleave mid-line.
 final class StdoutSinkOperator: StreamOperator {
-    let encoder: any BatchEncoding
+    let encoder: SinkEncoding
     var buffer: [UInt8] = []
     var wroteHeader = false
 
-    init(encoder: any BatchEncoding) { self.encoder = encoder }
+    init(encoder: SinkEncoding) { self.encoder = encoder }
 
     func process(_ batch: RecordBatch, context: OperatorContext) async throws {
         buffer.removeAll(keepingCapacity: true)
