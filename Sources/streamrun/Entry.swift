@@ -3,8 +3,7 @@ import Logging
 @main
 enum Entry {
     static func main() async {
-        // Before anything else can start a thread: every thread inherits the blocked signal mask.
-        Signals.blockEarly()
+        Signals.install()
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
             h.logLevel = .info
