@@ -99,34 +99,47 @@ enum Strings {
         return .column(Column(.bool(values), validity: Loops.and(a.validity, b.validity)))
     }
 
-    /// Joins string inputs row by row; null when any input is null.
+    /// Joins string inputs row by row; null when any input is null. Sizes the output exactly first,
+    /// then copies bytes.
     static func concat(_ parts: [Datum], _ n: Int) -> Datum {
         var validity: [Bool]? = nil
         for p in parts { validity = Loops.and(validity, p.validity) }
-        var out = StringArray()
-        let operands = parts.map(\.strings)
-        var estimate = 0
-        for o in operands {
-            switch o {
-            case .array(let s): estimate += s.bytes.count
-            case .scalar(let b): estimate += b.count * n
-            }
-        }
-        out.reserve(strings: n, bytes: estimate)
-        for i in 0..<n {
-            if let v = validity, !v[i] {
-                out.appendEmpty()
-                continue
-            }
-            for o in operands {
-                switch o {
-                case .array(let s): out.bytes.append(contentsOf: s.bytes[s.range(i)])
-                case .scalar(let b): out.bytes.append(contentsOf: b)
+        let out = withViews(parts.map(\.strings)[...], []) { views -> StringArray in
+            var offsets = [Int32](repeating: 0, count: n + 1)
+            var total = 0
+            for i in 0..<n {
+                if validity?[i] ?? true {
+                    for v in views { total += v[i].count }
                 }
+                offsets[i + 1] = Int32(truncatingIfNeeded: total)
             }
-            out.offsets.append(Int32(truncatingIfNeeded: out.bytes.count))
+            let bytes = [UInt8](unsafeUninitializedCapacity: total) { buf, k in
+                var at = 0
+                for i in 0..<n where validity?[i] ?? true {
+                    for v in views {
+                        let b = v[i]
+                        if b.count <= 16 {
+                            // Short strings: a byte loop beats a memmove call.
+                            for k in 0..<b.count { buf[at + k] = b[k] }
+                        } else {
+                            (buf.baseAddress! + at).update(from: b.baseAddress!, count: b.count)
+                        }
+                        at += b.count
+                    }
+                }
+                k = total
+            }
+            return StringArray(bytes: bytes, offsets: offsets)
         }
         return .column(Column(.string(out), validity: validity))
+    }
+
+    /// Calls `body` with a view of every operand at once.
+    private static func withViews<R>(
+        _ ops: ArraySlice<StringOperand>, _ acc: [StringView], _ body: ([StringView]) -> R
+    ) -> R {
+        guard let first = ops.first else { return body(acc) }
+        return first.withView { v in withViews(ops.dropFirst(), acc + [v], body) }
     }
 
     /// `substr(s, start[, len])`, 1-based over Unicode scalars as in SQL: the scalars at positions
@@ -349,14 +362,72 @@ enum Conversions {
         }
     }
 
-    /// "2024-01-01" (UTC) for epoch milliseconds.
+    /// "2024-01-01" (UTC) for epoch milliseconds, written straight into the output bytes. Rows of
+    /// the same day as the previous row (the common case in a time-ordered stream) copy its text.
     static func date(_ c: Column) -> Datum {
         guard case .int(let v) = c.storage else { preconditionFailure("date: expected ints") }
-        var out = StringArray()
-        out.reserve(strings: v.count, bytes: v.count * 10)
-        for i in 0..<v.count {
-            if c.isNull(i) { out.appendEmpty() } else { out.append(Timestamps.date(v[i])) }
+        let n = v.count
+        let valid = c.validity
+        // Pass 1: offsets (a date's length only changes with its year, so only new days are formatted).
+        var offsets = [Int32](repeating: 0, count: n + 1)
+        var total = 0
+        var lastDay = Int64.min, lastLength = 0
+        for i in 0..<n {
+            if valid?[i] ?? true {
+                let day = Timestamps.floorDiv(v[i], 86_400_000)
+                if day != lastDay {
+                    lastDay = day
+                    lastLength = dateText(days: day).count
+                }
+                total += lastLength
+            }
+            offsets[i + 1] = Int32(truncatingIfNeeded: total)
         }
-        return .column(Column(.string(out), validity: c.validity))
+        // Pass 2: the bytes.
+        let bytes = [UInt8](unsafeUninitializedCapacity: total) { buf, k in
+            let base = buf.baseAddress
+            var lastDay = Int64.min
+            var last = 0, length = 0
+            for i in 0..<n where valid?[i] ?? true {
+                let at = Int(offsets[i])
+                let day = Timestamps.floorDiv(v[i], 86_400_000)
+                if day == lastDay {
+                    (base! + at).update(from: base! + last, count: length)
+                } else {
+                    let text = dateText(days: day)
+                    text.withUnsafeBufferPointer { t in (base! + at).update(from: t.baseAddress!, count: t.count) }
+                    lastDay = day
+                    length = text.count
+                }
+                last = at
+            }
+            k = total
+        }
+        return .column(Column(.string(StringArray(bytes: bytes, offsets: offsets)), validity: valid))
+    }
+
+    /// The same text as `Timestamps.date`: a year of at least 4 digits (with a leading `-` before
+    /// year 0), then `-MM-DD`.
+    static func dateText(days: Int64) -> [UInt8] {
+        let (y, m, d) = Timestamps.civil(days: days)
+        var out: [UInt8] = []
+        out.reserveCapacity(12)
+        if y < 0 { out.append(45) }
+        let year = y.magnitude
+        var digits: [UInt8] = []
+        var rest = year
+        repeat {
+            digits.append(UInt8(rest % 10) + 48)
+            rest /= 10
+        } while rest != 0
+        while digits.count < 4 { digits.append(48) }
+        out.append(contentsOf: digits.reversed())
+        out.append(45)
+        out.append(UInt8(m / 10) + 48)
+        out.append(UInt8(m % 10) + 48)
+        out.append(45)
+        out.append(UInt8(d / 10) + 48)
+        out.append(UInt8(d % 10) + 48)
+        return out
     }
 }
