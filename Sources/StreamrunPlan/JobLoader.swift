@@ -39,8 +39,27 @@ public enum JobLoader {
         }
         let parsed = JobParser.read(root)
         let (plan, issues) = JobValidator.check(parsed.spec, hints: parsed.hints)
-        let all = parsed.issues + issues
+        let all = documentOrder(parsed.issues + issues)
         return (all.isEmpty ? plan : nil, all)
+    }
+
+    /// Sorts problems by where they are in the job (top-level keys, checkpoints, then each source,
+    /// operator and sink in turn), keeping the found order for problems of one node.
+    static func documentOrder(_ issues: [JobIssue]) -> [JobIssue] {
+        func key(_ path: String) -> (Int, Int) {
+            let sections = ["checkpoints", "sources", "operators", "sinks"]
+            let head = path.prefix { $0 != "." && $0 != "[" }
+            guard let rank = sections.firstIndex(of: String(head)) else { return (0, 0) }
+            var index = -1
+            if path.dropFirst(head.count).first == "[" {
+                index = Int(path.dropFirst(head.count + 1).prefix { $0.isNumber }) ?? -1
+            }
+            return (rank + 1, index)
+        }
+        return issues.enumerated().sorted { a, b in
+            let (ka, kb) = (key(a.element.path), key(b.element.path))
+            return ka != kb ? ka < kb : a.offset < b.offset
+        }.map(\.element)
     }
 
     /// The whole file, or `.inputNotFound` with a plain message.

@@ -72,8 +72,6 @@ struct Validation {
     var inputs: [[InputRef]] = []
     /// Nodes that have an input naming an unknown or unreadable node.
     var unresolved: Set<Int> = []
-    /// Set when an id was declared twice: the second declaration is left out of the graph.
-    var hasDuplicates = false
     var flows: [String: Flow] = [:]
     var planNodes: [PlanNode] = []
 
@@ -91,7 +89,6 @@ struct Validation {
         declare()
         resolveInputs()
         let order = topologicalOrder()
-        checkConsumed()
         for i in order { flowThrough(i) }
     }
 
@@ -117,7 +114,6 @@ struct Validation {
             if let first = index[d.id] {
                 let at = Validation.join(decls[first].path, "id")
                 issue(Validation.join(d.path, "id"), "duplicate id \"\(d.id)\" (also \(at))")
-                hasDuplicates = true
                 continue
             }
             index[d.id] = decls.count
@@ -192,17 +188,6 @@ struct Validation {
             for w in walk { done[w] = true }
         }
         return order
-    }
-
-    /// Every source and operator must be read by someone (Flink-style dangling-node detection).
-    private mutating func checkConsumed() {
-        // A misspelled input or a duplicate id already explains the gap.
-        guard unresolved.isEmpty, !hasDuplicates else { return }
-        var read: Set<String> = []
-        for refs in inputs { for r in refs { read.insert(r.node) } }
-        for d in decls where !d.isSink && !read.contains(d.id) {
-            issue(d.path, "\"\(d.id)\" is not read by any operator or sink")
-        }
     }
 
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : path + "." + key }
