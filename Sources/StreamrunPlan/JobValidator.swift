@@ -26,11 +26,20 @@ public enum JobValidator {
         var tainted: Set<String> = []
         /// Ids of nodes that were declared but could not be read at all.
         var dropped: Set<String> = []
+        /// Whether the parser reported anything (then unplanned nodes are explained).
+        var parserFoundProblems = false
     }
 
     static func check(_ spec: JobSpec, hints: Hints) -> (plan: JobPlan?, issues: [JobIssue]) {
         var v = Validation(spec: spec, hints: hints)
         v.run()
+        if v.issues.isEmpty && !hints.parserFoundProblems && v.planNodes.count != v.decls.count {
+            // Every node without a reported problem is planned; anything else is a bug here.
+            let planned = Set(v.planNodes.map(\.id))
+            for d in v.decls where !planned.contains(d.id) {
+                v.issue(d.path, "internal error: \"\(d.id)\" could not be planned; please report this job")
+            }
+        }
         return (v.issues.isEmpty ? JobPlan(spec: spec, nodes: v.planNodes) : nil, v.issues)
     }
 }
