@@ -1,0 +1,119 @@
+import StreamrunCore
+
+extension JSONLDecoder {
+    /// Decodes the value at `p[i]` into `column`, by the column's type.
+    @inline(__always)
+    mutating func decodeValue(
+        _ column: Int, _ p: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int, into builder: inout BatchBuilder
+    ) throws(RecordProblem) {
+        let c = p[i]
+        if c == UInt8(ascii: "n") && JSONScan.hasPrefix(p, i, end, "null") {
+            builder.appendNull(column)
+            i &+= 4
+            return
+        }
+        switch fields.types[column] {
+        case .int:
+            guard c == ASCII.minus || c &- ASCII.zero <= 9 else { throw try mismatch(column, p, i, end) }
+            builder.appendInt(column, try integer(column, p, &i, end))
+        case .timestamp:
+            if c == ASCII.quote {
+                builder.appendInt(column, try isoTimestamp(column, p, &i, end))
+            } else {
+                guard c == ASCII.minus || c &- ASCII.zero <= 9 else { throw try mismatch(column, p, i, end) }
+                builder.appendInt(column, try integer(column, p, &i, end))
+            }
+        case .float:
+            guard c == ASCII.minus || c &- ASCII.zero <= 9 else { throw try mismatch(column, p, i, end) }
+            let start = i
+            guard let v = NumberScan.double(p, &i, end) else { throw .syntax(start, "invalid number") }
+            builder.appendFloat(column, v)
+        case .string:
+            guard c == ASCII.quote else { throw try mismatch(column, p, i, end) }
+            let start = i &+ 1
+            let stop = JSONScan.stringStop(p, start, end)
+            if stop < end && p[stop] == ASCII.quote {
+                builder.appendString(column, UnsafeBufferPointer(start: p + start, count: stop &- start))
+                i = stop &+ 1
+            } else {
+                i = start
+                scratch.removeAll(keepingCapacity: true)
+                try JSONScan.decodeString(p, &i, end, into: &scratch)
+                builder.appendString(column, scratch)
+            }
+        case .bool:
+            if JSONScan.hasPrefix(p, i, end, "true") {
+                builder.appendBool(column, true)
+                i &+= 4
+            } else if JSONScan.hasPrefix(p, i, end, "false") {
+                builder.appendBool(column, false)
+                i &+= 5
+            } else {
+                throw try mismatch(column, p, i, end)
+            }
+        }
+    }
+
+    /// An integer number at `p[i]` (which is `-` or a digit).
+    @inline(__always)
+    func integer(_ column: Int, _ p: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int) throws(RecordProblem) -> Int64 {
+        let start = i
+        let (v, status) = NumberScan.int64(p, &i, end)
+        if status == .ok && (i == end || (p[i] != ASCII.dot && p[i] | 0x20 != ASCII.lowerE)) {
+            let digits = p[start] == ASCII.minus ? start &+ 1 : start
+            if p[digits] != ASCII.zero || i &- digits == 1 { return v }
+        }
+        throw try badInteger(column, p, start, end, overflow: status == .overflow)
+    }
+
+    @inline(never)
+    func badInteger(_ column: Int, _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, overflow: Bool) throws(RecordProblem) -> RecordProblem {
+        var i = start
+        try JSONScan.skipNumber(p, &i, end)
+        if overflow {
+            let text = Snippet.text(UnsafeBufferPointer(start: p + start, count: i &- start))
+            return .value("field \"\(fields.names[column])\": expected \(expected(column)), got \(text) (out of range)", at: start)
+        }
+        return try mismatch(column, p, start, end)
+    }
+
+    /// An ISO-8601 string at `p[i]` (an opening quote), as epoch milliseconds.
+    func isoTimestamp(_ column: Int, _ p: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int) throws(RecordProblem) -> Int64 {
+        let start = i
+        i &+= 1
+        let stop = JSONScan.stringStop(p, i, end)
+        var ms: Int64?
+        if stop < end && p[stop] == ASCII.quote {
+            ms = Timestamps.parse(UnsafeBufferPointer(start: p + i, count: stop &- i))
+            i = stop &+ 1
+        } else {
+            var text: [UInt8] = []
+            try JSONScan.decodeString(p, &i, end, into: &text)
+            ms = Timestamps.parse(text)
+        }
+        guard let ms else { throw try mismatch(column, p, start, end) }
+        return ms
+    }
+
+    func expected(_ column: Int) -> String {
+        switch fields.types[column] {
+        case .timestamp: return "timestamp (epoch ms or ISO-8601 string)"
+        case let type: return type.rawValue
+        }
+    }
+
+    /// The error for a valid JSON value at `p[start]` that does not fit `column` (or the syntax
+    /// error, if the value is not valid JSON).
+    @inline(never)
+    func mismatch(_ column: Int, _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) throws(RecordProblem) -> RecordProblem {
+        var i = start
+        try JSONScan.skipValue(p, &i, end)
+        let got: String
+        switch p[start] {
+        case ASCII.lbrace: got = "an object"
+        case ASCII.lbracket: got = "an array"
+        default: got = Snippet.text(UnsafeBufferPointer(start: p + start, count: i &- start))
+        }
+        return .value("field \"\(fields.names[column])\": expected \(expected(column)), got \(got)", at: start)
+    }
+}

@@ -1,0 +1,67 @@
+import StreamrunCore
+
+/// Writes rows as JSON Lines: `{"auction":1,"price":2.5,"channel":"Google",...}` and `\n`.
+///
+/// Keys come in the configured order. Nulls are `null`; ints and timestamps are integers (epoch
+/// milliseconds for timestamps); floats use `FloatFormat.string`, except NaN and ±Infinity, which
+/// JSON cannot hold and are written as `null`; strings are escaped as ``ByteWriter`` describes.
+public struct JSONLEncoder: RecordEncoder {
+    public let columns: EncoderColumns
+    /// `{"name":` for the first column, `,"name":` for the others, back to back.
+    let prefixes: [UInt8]
+    let prefixEnds: [Int]
+
+    public init(_ columns: EncoderColumns) {
+        self.columns = columns
+        var prefixes: [UInt8] = []
+        var ends: [Int] = []
+        for (k, name) in columns.names.enumerated() {
+            prefixes.append(k == 0 ? ASCII.lbrace : ASCII.comma)
+            var name = name
+            name.withUTF8 { ByteWriter.appendJSONString($0, to: &prefixes) }
+            prefixes.append(ASCII.colon)
+            ends.append(prefixes.count)
+        }
+        self.prefixes = prefixes
+        self.prefixEnds = ends
+    }
+
+    public func encode(_ batch: RecordBatch, rows: [Int32]?, into out: inout [UInt8]) {
+        let writers = columns.indices.map { batch.columns[$0] }
+        let count = rows?.count ?? batch.count
+        out.reserveCapacity(out.count + count * (16 + 12 * writers.count))
+        prefixes.withUnsafeBufferPointer { prefixes in
+            for r in 0..<count {
+                let row = rows.map { Int($0[r]) } ?? r
+                if writers.isEmpty { out.append(ASCII.lbrace) }
+                var from = 0
+                for k in 0..<writers.count {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: prefixes[from..<prefixEnds[k]]))
+                    from = prefixEnds[k]
+                    Self.appendValue(writers[k], row, to: &out)
+                }
+                out.append(ASCII.rbrace)
+                out.append(ASCII.newline)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func appendValue(_ column: Column, _ row: Int, to out: inout [UInt8]) {
+        if let validity = column.validity, !validity[row] {
+            out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C] as [UInt8])
+            return
+        }
+        switch column.storage {
+        case .int(let a): ByteWriter.appendInt(a[row], to: &out)
+        case .float(let a):
+            if a[row].isFinite {
+                ByteWriter.appendFloat(a[row], to: &out)
+            } else {
+                out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C] as [UInt8])
+            }
+        case .bool(let a): ByteWriter.appendBool(a[row], to: &out)
+        case .string(let a): a.withBytes(row) { ByteWriter.appendJSONString($0, to: &out) }
+        }
+    }
+}

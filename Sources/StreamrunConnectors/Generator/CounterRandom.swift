@@ -1,0 +1,62 @@
+/// A small random stream derived from `(seed, counter)` alone: SplitMix64 started at a hash of both.
+///
+/// Every event draws from its own stream, so event `n` never depends on the events before it: any
+/// subset can be generated in any order, on any thread, with identical results.
+struct CounterRandom {
+    static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
+    var state: UInt64
+
+    @inline(__always)
+    init(seed: UInt64, counter: UInt64) {
+        state = Self.mix(Self.mix(seed) &+ counter &* Self.gamma)
+    }
+
+    /// SplitMix64's finalizer (Stafford's variant 13).
+    @inline(__always)
+    static func mix(_ x: UInt64) -> UInt64 {
+        var z = x
+        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z &>> 31)
+    }
+
+    @inline(__always)
+    mutating func next() -> UInt64 {
+        state &+= Self.gamma
+        return Self.mix(state)
+    }
+
+    /// Uniform in `0..<bound` (Lemire's multiply-high; the bias is below 2^-40 for our bounds).
+    @inline(__always)
+    mutating func below(_ bound: UInt64) -> UInt64 {
+        next().multipliedFullWidth(by: bound).high
+    }
+
+    /// Uniform in [0, 1) with 53 random bits.
+    @inline(__always)
+    mutating func unit() -> Double {
+        Double(next() &>> 11) * 0x1p-53
+    }
+}
+
+/// 10^x computed with IEEE additions and multiplications only, so the result is the same on every
+/// platform (libm's `pow` may differ in the last bit between systems).
+enum PortableMath {
+    /// 1/k! for k = 0…16.
+    static let inverseFactorials: [Double] = (0...16).map { k in
+        var f = 1.0
+        for i in stride(from: 2, through: k, by: 1) { f *= Double(i) }
+        return 1 / f
+    }
+
+    /// 10^x for 0 ≤ x < 30.
+    static func pow10(_ x: Double) -> Double {
+        let y = x * 3.321928094887362  // log2(10)
+        let k = y.rounded(.down)
+        let f = (y - k) * 0.6931471805599453  // ln 2, so 2^(y-k) = e^f with 0 ≤ f < ln 2
+        // e^f by its Taylor series to f^16/16!, Horner form: relative error below 1e-15.
+        var s = 0.0
+        for c in inverseFactorials.reversed() { s = s * f + c }
+        return s * Double(sign: .plus, exponent: Int(k), significand: 1)
+    }
+}
