@@ -9,7 +9,8 @@ import Darwin
 /// Loads job.json: reads the file, parses the JSON, reads the spec and validates it into a ``JobPlan``.
 ///
 /// Paths inside the job (source paths, sink paths, the checkpoint directory) are kept exactly as
-/// written; relative ones are resolved against the current directory when the job runs.
+/// written; the CLI makes relative ones relative to the job file's directory with
+/// ``JobPlan/resolvingPaths(relativeTo:)``. Non-fatal findings are in ``JobPlan/warnings``.
 ///
 /// - Important: Every problem in the job is reported at once in one
 ///   ``StreamrunError/invalidJob(_:_:)`` error (code `.invalidJob`, exit status 2), each line naming

@@ -69,6 +69,19 @@ struct JobSchemaTests {
         }
     }
 
+    /// The jobs under examples/ load and fit the schema.
+    @Test func repositoryExamplesAreValid() throws {
+        let examples = Self.docs.deletingLastPathComponent().appendingPathComponent("examples")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: examples.path)) ?? []
+        let validator = SchemaValidator(root: try Self.schema())
+        for name in names.sorted() {
+            let file = examples.appendingPathComponent(name).appendingPathComponent("job.json")
+            guard let data = FileManager.default.contents(atPath: file.path) else { continue }
+            #expect(problems(String(decoding: data, as: UTF8.self)) == [], "\(name)")
+            #expect(validator.errors(try JSONParser.parse(Array(data))) == [], "\(name)")
+        }
+    }
+
     @Test func referenceErrorSamplesAreReal() throws {
         // The "Error messages" section quotes this job's output verbatim.
         let text = try String(contentsOf: Self.docs.appendingPathComponent("job-json.md"), encoding: .utf8)
