@@ -9,7 +9,8 @@ import Darwin
 /// Loads job.json: reads the file, parses the JSON, reads the spec and validates it into a ``JobPlan``.
 ///
 /// Paths inside the job (source paths, sink paths, the checkpoint directory) are kept exactly as
-/// written; relative ones are resolved against the current directory when the job runs.
+/// written; the CLI makes relative ones relative to the job file's directory with
+/// ``JobPlan/resolvingPaths(relativeTo:)``. Non-fatal findings are in ``JobPlan/warnings``.
 ///
 /// - Important: Every problem in the job is reported at once in one
 ///   ``StreamrunError/invalidJob(_:_:)`` error (code `.invalidJob`, exit status 2), each line naming
@@ -39,8 +40,27 @@ public enum JobLoader {
         }
         let parsed = JobParser.read(root)
         let (plan, issues) = JobValidator.check(parsed.spec, hints: parsed.hints)
-        let all = parsed.issues + issues
+        let all = documentOrder(parsed.issues + issues)
         return (all.isEmpty ? plan : nil, all)
+    }
+
+    /// Sorts problems by where they are in the job (top-level keys, checkpoints, then each source,
+    /// operator and sink in turn), keeping the found order for problems of one node.
+    static func documentOrder(_ issues: [JobIssue]) -> [JobIssue] {
+        func key(_ path: String) -> (Int, Int) {
+            let sections = ["checkpoints", "sources", "operators", "sinks"]
+            let head = path.prefix { $0 != "." && $0 != "[" }
+            guard let rank = sections.firstIndex(of: String(head)) else { return (0, 0) }
+            var index = -1
+            if path.dropFirst(head.count).first == "[" {
+                index = Int(path.dropFirst(head.count + 1).prefix { $0.isNumber }) ?? -1
+            }
+            return (rank + 1, index)
+        }
+        return issues.enumerated().sorted { a, b in
+            let (ka, kb) = (key(a.element.path), key(b.element.path))
+            return ka != kb ? ka < kb : a.offset < b.offset
+        }.map(\.element)
     }
 
     /// The whole file, or `.inputNotFound` with a plain message.

@@ -37,7 +37,8 @@ public enum JobParser {
         spec.sources = r.list(o, "sources", required: true) { r, v, path in r.source(v, path) }
         spec.operators = r.list(o, "operators", required: false) { r, v, path in r.operatorSpec(v, path) }
         spec.sinks = r.list(o, "sinks", required: true) { r, v, path in r.sink(v, path) }
-        let hints = JobValidator.Hints(fromParser: true, tainted: r.tainted, dropped: r.dropped)
+        let hints = JobValidator.Hints(fromParser: true, tainted: r.tainted, dropped: r.dropped,
+                                       parserFoundProblems: !r.issues.isEmpty)
         return Parsed(spec: spec, issues: r.issues, hints: hints)
     }
 }
@@ -81,6 +82,7 @@ extension JobReader {
         let ok = s.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSetASCII.isAlnum($0) || $0 == "_" || $0 == "-") }
         if !ok {
             issue(Self.join(path, "id"), "expected an id of letters, digits, '_' and '-', got \"\(s)\"")
+            dropped.insert(s)  // already reported: references to it are not blamed again
             return nil
         }
         return s

@@ -26,11 +26,20 @@ public enum JobValidator {
         var tainted: Set<String> = []
         /// Ids of nodes that were declared but could not be read at all.
         var dropped: Set<String> = []
+        /// Whether the parser reported anything (then unplanned nodes are explained).
+        var parserFoundProblems = false
     }
 
     static func check(_ spec: JobSpec, hints: Hints) -> (plan: JobPlan?, issues: [JobIssue]) {
         var v = Validation(spec: spec, hints: hints)
         v.run()
+        if v.issues.isEmpty && !hints.parserFoundProblems && v.planNodes.count != v.decls.count {
+            // Every node without a reported problem is planned; anything else is a bug here.
+            let planned = Set(v.planNodes.map(\.id))
+            for d in v.decls where !planned.contains(d.id) {
+                v.issue(d.path, "internal error: \"\(d.id)\" could not be planned; please report this job")
+            }
+        }
         return (v.issues.isEmpty ? JobPlan(spec: spec, nodes: v.planNodes) : nil, v.issues)
     }
 }
@@ -72,8 +81,6 @@ struct Validation {
     var inputs: [[InputRef]] = []
     /// Nodes that have an input naming an unknown or unreadable node.
     var unresolved: Set<Int> = []
-    /// Set when an id was declared twice: the second declaration is left out of the graph.
-    var hasDuplicates = false
     var flows: [String: Flow] = [:]
     var planNodes: [PlanNode] = []
 
@@ -91,7 +98,6 @@ struct Validation {
         declare()
         resolveInputs()
         let order = topologicalOrder()
-        checkConsumed()
         for i in order { flowThrough(i) }
     }
 
@@ -117,7 +123,6 @@ struct Validation {
             if let first = index[d.id] {
                 let at = Validation.join(decls[first].path, "id")
                 issue(Validation.join(d.path, "id"), "duplicate id \"\(d.id)\" (also \(at))")
-                hasDuplicates = true
                 continue
             }
             index[d.id] = decls.count
@@ -192,17 +197,6 @@ struct Validation {
             for w in walk { done[w] = true }
         }
         return order
-    }
-
-    /// Every source and operator must be read by someone (Flink-style dangling-node detection).
-    private mutating func checkConsumed() {
-        // A misspelled input or a duplicate id already explains the gap.
-        guard unresolved.isEmpty, !hasDuplicates else { return }
-        var read: Set<String> = []
-        for refs in inputs { for r in refs { read.insert(r.node) } }
-        for d in decls where !d.isSink && !read.contains(d.id) {
-            issue(d.path, "\"\(d.id)\" is not read by any operator or sink")
-        }
     }
 
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : path + "." + key }

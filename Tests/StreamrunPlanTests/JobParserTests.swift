@@ -251,6 +251,10 @@ struct JobParserTests {
         let text = JobText.job(operators: #"{ "id": "a.b", "type": "filter", "inputs": ["bids"], "where": "true" }"#,
                                sinks: #"{ "id": "ok_-1", "type": "stdout", "inputs": ["bids"] }"#)
         #expect(parseSpec(text).issues == ["operators[0].id: expected an id of letters, digits, '_' and '-', got \"a.b\""])
+        // A reference to the bad id is not reported a second time.
+        let ref = JobText.job(operators: #"{ "id": "a b", "type": "filter", "inputs": ["bids"], "where": "true" }"#,
+                              sinks: JobText.stdout("a b"))
+        #expect(problems(ref) == ["operators[0].id: expected an id of letters, digits, '_' and '-', got \"a b\""])
     }
 
     @Test func durationsAndSizes() {

@@ -31,6 +31,18 @@ struct JobValidatorTests {
         #expect(sp.columns == Array(0..<7))
     }
 
+    @Test func contractExampleIsValidWithWarnings() throws {
+        let p = try plan(JobParserTests.example).get()
+        #expect(p.nodes.map(\.id) == ["bids", "q2", "eur", "counts", "out"])
+        #expect(p.node("eur")?.outputSchema.field(named: "price")?.type == .float)
+        guard case .sink(let s) = p.node("out")?.kind else { Issue.record("no sink"); return }
+        #expect(s.columns == [0, 2] && s.columnNames == ["auction", "price"])
+        #expect(p.warnings.map(\.description) == [
+            "operators[1]: \"eur\" is not read by any operator or sink",
+            "operators[2]: \"counts\" is not read by any operator or sink",
+        ])
+    }
+
     @Test func unknownFieldsInExpressionsArePrefixedWithThePath() {
         let text = JobText.job(operators: """
             { "id": "eur", "type": "map", "inputs": ["bids"], "set": { "price": "prise * 0.908" } }
@@ -90,15 +102,19 @@ struct JobValidatorTests {
         ])
     }
 
-    @Test func danglingNodesAreErrors() {
+    @Test func danglingNodesAreWarnings() throws {
         let text = JobText.job(
             sources: JobText.bidsSource + #", { "id": "gen", "type": "generator" }"#,
-            operators: filter("eur", "bids") + ", " + filter("q", "bids"),
-            sinks: JobText.stdout("q"))
-        #expect(problems(text) == [
+            operators: filter("eur", "bids") + ", " + filter("q", "bids") + ", " + """
+                { "id": "w", "type": "window", "inputs": ["q"], "window": { "type": "tumbling", "size": "1s" } }
+                """,
+            sinks: JobText.stdout("w.late"))
+        let p = try plan(text).get()
+        #expect(p.warnings.map(\.description) == [
             "sources[1]: \"gen\" is not read by any operator or sink",
             "operators[0]: \"eur\" is not read by any operator or sink",
         ])
+        #expect(try plan(JobText.job(sinks: JobText.stdout("bids"))).get().warnings == [])
     }
 
     @Test func inputsMustShareASchema() {
@@ -216,11 +232,11 @@ struct JobValidatorTests {
             { "id": "k", "type": "map", "inputs": ["bids"] }
             """, sinks: JobText.stdout("m") + #", { "id": "o2", "type": "stdout", "inputs": ["e", "n", "k"] }"#)
         #expect(problems(text) == [
-            "operators[3]: a map needs \"set\", \"drop\" or \"select\"",
             "operators[0].drop[0]: unknown field \"nope\"",
             "operators[0].select[2]: unknown field \"y\" (did you mean \"x\"?)",
             "operators[1].select[0]: unknown field \"price\"",
             "operators[2].set.z: a bare null has no type; give the field a typed value",
+            "operators[3]: a map needs \"set\", \"drop\" or \"select\"",
         ])
     }
 
@@ -276,6 +292,7 @@ struct JobValidatorTests {
         ])
     }
 
+    /// All problems come in one list, ordered by where they are in the file.
     @Test func manyProblemsAreReportedTogether() {
         let text = """
             { "name": "x", "parallelism": "two",
@@ -293,11 +310,11 @@ struct JobValidatorTests {
         #expect(problems(text) == [
             "parallelism: expected an integer ≥ 1, got \"two\"",
             "checkpoints.interval: expected a duration like \"10s\", got \"ten\"",
-            "operators[3].aggregates.total: expected a call like sum(price), got \"sum price\"",
-            "operators[2].id: duplicate id \"q2\" (also operators[0].id)",
-            "sinks[0].inputs[0]: \"q3\" is not a source or operator id",
             "operators[0].where: expected a bool expression, got int",
             "operators[1].set.price: unknown field \"prise\" (did you mean \"price\"?)",
+            "operators[2].id: duplicate id \"q2\" (also operators[0].id)",
+            "operators[3].aggregates.total: expected a call like sum(price), got \"sum price\"",
+            "sinks[0].inputs[0]: \"q3\" is not a source or operator id",
         ])
     }
 
