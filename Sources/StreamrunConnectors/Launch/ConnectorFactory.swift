@@ -35,9 +35,10 @@ struct ConnectorFactory: OperatorFactory {
                 return FileSinkOperator(names: names, encoder: encoder, partition: sink.partition,
                                         rollBytes: sink.spec.rollBytes, committer: committer)
             }
-        case .window, .dedupe:
-            throw StreamrunError(.invalidJob, "\"\(node.id)\" is a \(node.typeName) operator, which this version validates but cannot run yet",
-                                 location: node.jsonPath)
+        case .window(let plan):
+            return try WindowOperators.make(node: node, plan: plan)
+        case .dedupe(let plan):
+            return try DedupeOperators.make(node: node, plan: plan)
         case .source:
             throw internalError(node)
         }

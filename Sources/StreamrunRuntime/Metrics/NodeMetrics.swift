@@ -25,6 +25,8 @@ public final class NodeMetrics: Sendable {
     public let recordsOut = Counter()
     /// Records a window dropped to its late output or counted as late.
     public let lateRecords = Counter()
+    /// Records a dedupe dropped as duplicates of a key seen within its horizon.
+    public let duplicates = Counter()
     public let watermark = WatermarkGauge()
 
     public init(id: String, kind: String) {

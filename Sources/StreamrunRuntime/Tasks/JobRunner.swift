@@ -108,7 +108,8 @@ public final class JobRunner: Sendable {
                 source = try factory.makeSource(node, subtask: subtask, stop: stop)
             } else {
                 ops[id] = try factory.makeOperator(node, subtask: subtask)
-                contexts[id] = OperatorContext(nodeID: id, subtask: subtask, parallelism: stage.parallelism, main: main, late: late)
+                contexts[id] = OperatorContext(nodeID: id, subtask: subtask, parallelism: stage.parallelism, main: main, late: late,
+                                                 metrics: m, maxParallelism: physical.maxParallelism)
             }
         }
         // Chained nodes: every node but the head reads exactly one node of this stage.

@@ -31,13 +31,20 @@ public final class OperatorContext {
     public let main: Output
     /// The `.late` side output of a window, when the node has one.
     public let late: Output?
+    /// The node's counters (shared by its subtasks), for operators that count what they drop.
+    public let metrics: NodeMetrics?
+    /// The job's number of key groups, which keyed state is partitioned by.
+    public let maxParallelism: Int
 
-    init(nodeID: String, subtask: Int, parallelism: Int, main: Output, late: Output?) {
+    init(nodeID: String, subtask: Int, parallelism: Int, main: Output, late: Output?,
+         metrics: NodeMetrics? = nil, maxParallelism: Int = KeyGroups.defaultMaxParallelism) {
         self.nodeID = nodeID
         self.subtask = subtask
         self.parallelism = parallelism
         self.main = main
         self.late = late
+        self.metrics = metrics
+        self.maxParallelism = maxParallelism
     }
 }
 
