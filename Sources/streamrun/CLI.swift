@@ -30,7 +30,9 @@ enum CLI {
 
     /// Loads and validates job.json; relative paths in it are taken relative to its directory.
     static func loadJob(_ path: String) throws(StreamrunError) -> JobPlan {
-        try JobLoader.load(path: path).resolvingPaths(relativeTo: JobPlan.directory(of: path))
+        let plan = try JobLoader.load(path: path).resolvingPaths(relativeTo: JobPlan.directory(of: path))
+        for w in plan.warnings { printError("warning: \(w)") }
+        return plan
     }
 
     static func printError(_ s: String) {
