@@ -4,6 +4,9 @@ public enum StreamElement: Sendable {
     case records(RecordBatch)
     /// Event time has reached this many epoch milliseconds on this input: no earlier record follows.
     case watermark(Int64)
+    /// This input has no data for now and must not hold the watermark back until it sends again
+    /// (Flink's `WatermarkStatus.IDLE`). Any later record or watermark makes it active again.
+    case idle
     /// This input is finished; nothing follows.
     case endOfInput
 

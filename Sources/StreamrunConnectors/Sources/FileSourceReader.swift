@@ -20,7 +20,7 @@ final class FileSourceReader: SourceReader {
     var watermarks: SplitWatermarks
     let timeColumn: Int?
     var limiter: RateLimiter?
-    var pendingWatermark: Int64?
+    var pendingWatermark: SourceOutput?
     let batchRows: Int
     var lastScan = ContinuousClock.now
 
@@ -37,7 +37,8 @@ final class FileSourceReader: SourceReader {
         let files = try FileSplits.files(spec.path ?? "", jsonPath: spec.jsonPath + ".path")
         let splits = FileSplits.plan(files: files, splittable: spec.format == .jsonl && !spec.follow, splitBytes: spec.splitBytes)
         knownFiles = Set(files)
-        self.watermarks = SplitWatermarks(splits: 0, maxOutOfOrdernessMs: spec.eventTime?.maxOutOfOrdernessMs ?? 0)
+        self.watermarks = SplitWatermarks(splits: 0, maxOutOfOrdernessMs: spec.eventTime?.maxOutOfOrdernessMs ?? 0,
+                                          idleTimeoutMs: spec.eventTime?.idleTimeoutMs, now: MonotonicMillis.now)
         addSplits(assign(splits))
     }
 
@@ -49,15 +50,14 @@ final class FileSourceReader: SourceReader {
     private func addSplits(_ splits: [FileSplit]) {
         for s in splits {
             readers.append(SplitReader(split: s, decoder: makeDecoder(), follow: spec.follow))
-            watermarks.maxSeen.append(.min)
-            watermarks.finished.append(false)
+            watermarks.addSplit(now: MonotonicMillis.now)
         }
     }
 
     func next() async throws -> SourceOutput? {
         if let w = pendingWatermark {
             pendingWatermark = nil
-            return .watermark(w)
+            return w
         }
         while true {
             if stop.isRequested || Task.isCancelled { return nil }
@@ -78,17 +78,24 @@ final class FileSourceReader: SourceReader {
                         throw StreamrunError(.malformedRecord, "event time field \"\(spec.schema[t].name)\" is null in a record",
                                              location: r.split.path)
                     }
-                    if let m = batch.maxInt(column: t) { watermarks.observe(split: k, maxEventTime: m) }
-                    pendingWatermark = watermarks.advance()
+                    if let m = batch.maxInt(column: t) { watermarks.observe(split: k, maxEventTime: m, now: MonotonicMillis.now) }
+                    pendingWatermark = watermarks.advance(now: MonotonicMillis.now).map(Self.output)
                 }
                 try await limiter?.pace(n)
                 return .records(batch)
             }
-            if timeColumn != nil, let w = watermarks.advance() { return .watermark(w) }
+            if timeColumn != nil, let u = watermarks.advance(now: MonotonicMillis.now) { return Self.output(u) }
             if !spec.follow { continue }
             // Following and nothing new: rescan now and then, and wait a little.
             if ContinuousClock.now - lastScan > .seconds(1) { try rescan() }
             try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    static func output(_ u: SplitWatermarks.Update) -> SourceOutput {
+        switch u {
+        case .watermark(let w): return .watermark(w)
+        case .idle: return .idle
         }
     }
 

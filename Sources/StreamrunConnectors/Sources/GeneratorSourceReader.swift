@@ -66,8 +66,8 @@ final class GeneratorSourceReader: SourceReader {
             let batch = builder.finish()
             if done(s) { watermarks.finish(split: s) }
             if let t = timeColumn {
-                if let m = batch.maxInt(column: t) { watermarks.observe(split: s, maxEventTime: m) }
-                pendingWatermark = watermarks.advance()
+                if let m = batch.maxInt(column: t) { watermarks.observe(split: s, maxEventTime: m, now: 0) }
+                if case .watermark(let w) = watermarks.advance(now: 0) { pendingWatermark = w }
             }
             try await limiter?.pace(n)
             return .records(batch)

@@ -2,36 +2,71 @@ import StreamrunCore
 
 /// Watermarks of one source subtask: per split, the highest event time seen minus the allowed
 /// out-of-orderness (minus 1 ms, as Flink's bounded-out-of-orderness strategy), combined as the minimum
-/// over splits that have not finished. A split that has not produced a record yet holds it at -inf.
+/// over splits that have neither finished nor gone idle. A split that has not produced a record yet
+/// holds it at -inf.
+///
+/// Idleness (`idleTimeoutMs`) is measured in processing time, as in Flink: a split that produced nothing
+/// for that long stops holding the watermark back until it produces again. When every open split is
+/// idle (or the subtask has none), the subtask reports itself idle so downstream tasks do not wait for it.
+/// A pure state machine: the caller passes the current monotonic time in milliseconds.
 public struct SplitWatermarks: Sendable {
-    var maxSeen: [Int64]
-    var finished: [Bool]
-    let bound: Int64
-    public private(set) var emitted: Int64 = Watermark.min
-
-    public init(splits: Int, maxOutOfOrdernessMs: Int64) {
-        maxSeen = Array(repeating: .min, count: splits)
-        finished = Array(repeating: false, count: splits)
-        bound = maxOutOfOrdernessMs
+    public enum Update: Sendable, Equatable {
+        case watermark(Int64)
+        case idle
     }
 
-    public mutating func observe(split: Int, maxEventTime t: Int64) {
+    var maxSeen: [Int64] = []
+    var finished: [Bool] = []
+    var lastActive: [Int64] = []
+    let bound: Int64
+    let idleTimeoutMs: Int64?
+    public private(set) var emitted: Int64 = Watermark.min
+    public private(set) var isIdle = false
+
+    public init(splits: Int, maxOutOfOrdernessMs: Int64, idleTimeoutMs: Int64? = nil, now: Int64 = 0) {
+        bound = maxOutOfOrdernessMs
+        self.idleTimeoutMs = idleTimeoutMs
+        for _ in 0..<splits { addSplit(now: now) }
+    }
+
+    public mutating func addSplit(now: Int64) {
+        maxSeen.append(.min)
+        finished.append(false)
+        lastActive.append(now)
+    }
+
+    public mutating func observe(split: Int, maxEventTime t: Int64, now: Int64) {
         if t > maxSeen[split] { maxSeen[split] = t }
+        lastActive[split] = now
+        isIdle = false
     }
 
     public mutating func finish(split: Int) { finished[split] = true }
 
-    /// The combined watermark, if it advanced since the last call.
-    public mutating func advance() -> Int64? {
+    /// What to tell downstream now: a higher watermark, that the subtask went idle, or nothing.
+    public mutating func advance(now: Int64) -> Update? {
         var m = Watermark.max
+        var live = 0
+        var open = 0
         for i in maxSeen.indices where !finished[i] {
-            let w = maxSeen[i] == .min ? Watermark.min : maxSeen[i] &- bound &- 1
-            m = min(m, w)
+            open += 1
+            if let t = idleTimeoutMs, now - lastActive[i] >= t { continue }
+            live += 1
+            m = min(m, maxSeen[i] == .min ? Watermark.min : maxSeen[i] &- bound &- 1)
         }
-        if m == Watermark.max { return nil }  // all finished: the task sends +inf itself
+        if live == 0 {
+            if open == 0 && !maxSeen.isEmpty { return nil }  // all finished: the task sends +inf itself
+            // Every open split is idle, or there are none: report idle once.
+            if idleTimeoutMs != nil && !isIdle {
+                isIdle = true
+                return .idle
+            }
+            return nil
+        }
         guard m > emitted else { return nil }
         emitted = m
-        return m
+        isIdle = false
+        return .watermark(m)
     }
 }
 
@@ -45,5 +80,14 @@ extension RecordBatch {
             return m
         }
         return a.max()
+    }
+}
+
+/// Milliseconds on a monotonic clock, for idleness (never used for event time).
+enum MonotonicMillis {
+    static let origin = ContinuousClock.now
+    static var now: Int64 {
+        let d = origin.duration(to: .now)
+        return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
     }
 }

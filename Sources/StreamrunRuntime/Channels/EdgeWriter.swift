@@ -47,6 +47,10 @@ final class EdgeWriter {
         for t in targets { try await t.gate.send(.watermark(w), input: t.input) }
     }
 
+    func sendIdle() async throws {
+        for t in targets { try await t.gate.send(.idle, input: t.input) }
+    }
+
     func sendEnd() async throws {
         for t in targets { try await t.gate.send(.endOfInput, input: t.input) }
     }

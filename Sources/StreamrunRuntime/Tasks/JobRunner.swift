@@ -147,6 +147,7 @@ public final class JobRunner: Sendable {
             switch item {
             case .records(let b): try await output.emit(b)
             case .watermark(let w): try await output.emitWatermark(w)
+            case .idle: try await output.emitIdle()
             }
         }
         try await output.emitWatermark(Watermark.max)
@@ -159,11 +160,18 @@ public final class JobRunner: Sendable {
         while let (input, element) = try await gate.next() {
             switch element {
             case .records(let b):
+                tracker.activate(input: input)
                 inMetrics.recordsIn.add(b.count)
                 try await head.op.process(b, context: head.context)
             case .watermark(let w):
                 if let advanced = tracker.update(input: input, watermark: w) {
                     try await head.op.processWatermark(advanced, context: head.context)
+                }
+            case .idle:
+                switch tracker.idle(input: input) {
+                case .advanced(let w): try await head.op.processWatermark(w, context: head.context)
+                case .allIdle: try await head.context.main.emitIdle()
+                case .unchanged: break
                 }
             case .endOfInput:
                 if let advanced = tracker.end(input: input) {

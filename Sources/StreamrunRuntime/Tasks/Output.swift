@@ -40,6 +40,15 @@ public final class Output {
         for e in edges { try await e.sendWatermark(w) }
     }
 
+    /// Tells every consumer that this output is idle (see ``StreamElement/idle``).
+    func emitIdle() async throws {
+        for c in chained {
+            try await c.context.main.emitIdle()
+            try await c.context.late?.emitIdle()
+        }
+        for e in edges { try await e.sendIdle() }
+    }
+
     /// Finishes every chained operator (depth first) and sends end-of-input on every edge.
     func finish() async throws {
         guard !finished else { return }

@@ -60,4 +60,6 @@ public protocol SourceReader: AnyObject {
 public enum SourceOutput {
     case records(RecordBatch)
     case watermark(Int64)
+    /// Every split of this reader is idle (or it has none): downstream should not wait for it.
+    case idle
 }
