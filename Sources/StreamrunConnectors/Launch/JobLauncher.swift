@@ -61,6 +61,14 @@ public final class JobLauncher: Sendable {
                 guard case .sink(let s) = n.kind else { return nil }
                 return .init(id: n.id, kind: s.spec.kind.rawValue, records: m[n.id]!.recordsIn.load)
             },
+            late: plan.nodes.compactMap { n in
+                let c = m[n.id]!.lateRecords.load
+                return c > 0 ? .init(id: n.id, kind: n.typeName, records: c) : nil
+            },
+            duplicates: plan.nodes.compactMap { n in
+                let c = m[n.id]!.duplicates.load
+                return c > 0 ? .init(id: n.id, kind: n.typeName, records: c) : nil
+            },
             elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
             filesCommitted: committer.committedCount)
     }

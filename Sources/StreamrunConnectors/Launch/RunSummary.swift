@@ -12,6 +12,9 @@ public struct RunSummary: Sendable, CustomStringConvertible {
     public var job: String
     public var sources: [Count]
     public var sinks: [Count]
+    /// Records a window found late, or a dedupe dropped as duplicates, per operator (only non-zero).
+    public var late: [Count] = []
+    public var duplicates: [Count] = []
     public var elapsedSeconds: Double
     public var filesCommitted: Int
 
@@ -21,6 +24,8 @@ public struct RunSummary: Sendable, CustomStringConvertible {
         var lines = ["job \"\(job)\" finished in \(Self.seconds(elapsedSeconds))"]
         for s in sources { lines.append("  source \(s.id) (\(s.kind)): \(s.records) records") }
         for s in sinks { lines.append("  sink \(s.id) (\(s.kind)): \(s.records) records") }
+        for l in late { lines.append("  operator \(l.id) (\(l.kind)): \(l.records) late records") }
+        for d in duplicates { lines.append("  operator \(d.id) (\(d.kind)): \(d.records) duplicates dropped") }
         let rate = elapsedSeconds > 0 ? Double(recordsIn) / elapsedSeconds : 0
         lines.append("  \(filesCommitted) file\(filesCommitted == 1 ? "" : "s") committed, \(Self.rate(rate)) events/s")
         return lines.joined(separator: "\n")
