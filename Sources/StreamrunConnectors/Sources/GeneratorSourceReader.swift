@@ -4,44 +4,50 @@ import StreamrunRuntime
 
 /// One subtask of the `generator` source: the Nexmark bid stream, deterministic for a seed.
 ///
-/// The stream is cut into `splits` logical splits (split k holds bids k, k+K, k+2K, …, below `count`);
-/// subtask i of p reads the splits k with k mod p = i, round-robin a batch at a time. Each bid is a pure
-/// function of (seed, n), so the output does not depend on timing, and splits can be reassigned when
-/// the parallelism changes.
+/// Bids are numbered n = 0, 1, 2, … (below `count`, if bounded) and grouped in blocks of
+/// ``blockSize``; block b belongs to split `b mod splits`, and split k to subtask `k mod p`. A subtask
+/// generates its blocks in increasing order, one whole block at a time, so every subtask's output is in
+/// event-time order and at parallelism 1 the output is exactly bid 0, 1, 2, …. Each bid is a pure
+/// function of (seed, n): output never depends on timing, and splits can be reassigned when rescaling.
 final class GeneratorSourceReader: SourceReader {
+    static let blockSize: Int64 = 2048
+
     let spec: SourceSpec
     let generator: NexmarkGenerator
     let stop: StopFlag
     let splitCount: Int64
-    /// For each split this subtask reads: (split index, next j).
-    var splits: [(k: Int64, next: Int64)]
-    var cursor = 0
+    /// Per owned split: its index, and the next bid to generate within its current block sequence.
+    var splits: [(k: Int64, blocksDone: Int64, offsetInBlock: Int64)]
     var builder: BatchBuilder
     var watermarks: SplitWatermarks
     let timeColumn: Int?
     var limiter: RateLimiter?
     var pendingWatermark: Int64?
-    let batchRows: Int
+    let batchRows: Int64
 
     init(spec: SourceSpec, subtask: Int, parallelism: Int, stop: StopFlag) {
         self.spec = spec
         self.stop = stop
         self.generator = NexmarkGenerator(seed: spec.seed)
         self.splitCount = Int64(spec.splits)
-        self.splits = (0..<spec.splits).filter { $0 % parallelism == subtask }.map { (Int64($0), 0) }
-        self.builder = BatchBuilder(schema: SourceSpec.nexmarkBidSchema, capacity: 2048)
+        self.splits = (0..<spec.splits).filter { $0 % parallelism == subtask }.map { (Int64($0), 0, 0) }
+        self.builder = BatchBuilder(schema: SourceSpec.nexmarkBidSchema, capacity: Int(Self.blockSize))
         self.timeColumn = spec.eventTime.flatMap { SourceSpec.nexmarkBidSchema.index(of: $0.field) }
         if let rate = spec.maxRecordsPerSecond { limiter = RateLimiter(perSecond: rate / Double(parallelism)) }
-        self.batchRows = limiter?.batchRows ?? 2048
+        self.batchRows = Int64(limiter?.batchRows ?? Int(Self.blockSize))
         self.watermarks = SplitWatermarks(splits: splits.count, maxOutOfOrdernessMs: spec.eventTime?.maxOutOfOrdernessMs ?? 0)
     }
 
-    /// Bid number of the j-th bid of split k.
-    private func bidNumber(_ k: Int64, _ j: Int64) -> Int64 { k + j * splitCount }
+    /// The first bid number of split `s`'s current block.
+    private func blockStart(_ s: Int) -> Int64 {
+        (splits[s].k + splits[s].blocksDone * splitCount) * Self.blockSize
+    }
 
-    private func done(_ s: Int) -> Bool {
+    private func nextBid(_ s: Int) -> Int64 { blockStart(s) + splits[s].offsetInBlock }
+
+    private func exhausted(_ s: Int) -> Bool {
         guard let count = spec.count else { return false }
-        return bidNumber(splits[s].k, splits[s].next) >= count
+        return nextBid(s) >= count
     }
 
     func next() async throws -> SourceOutput? {
@@ -50,28 +56,28 @@ final class GeneratorSourceReader: SourceReader {
             return .watermark(w)
         }
         if stop.isRequested || Task.isCancelled { return nil }
-        for _ in 0..<splits.count {
-            let s = cursor
-            cursor = (cursor + 1) % splits.count
-            if done(s) {
-                watermarks.finish(split: s)
-                continue
-            }
-            var n = 0
-            while n < batchRows && !done(s) {
-                generator.appendBid(bidNumber(splits[s].k, splits[s].next), into: &builder)
-                splits[s].next += 1
-                n += 1
-            }
-            let batch = builder.finish()
-            if done(s) { watermarks.finish(split: s) }
-            if let t = timeColumn {
-                if let m = batch.maxInt(column: t) { watermarks.observe(split: s, maxEventTime: m, now: 0) }
-                if case .watermark(let w) = watermarks.advance(now: 0) { pendingWatermark = w }
-            }
-            try await limiter?.pace(n)
-            return .records(batch)
+        // The owned split whose current block comes first.
+        var best: Int?
+        for s in splits.indices where !exhausted(s) {
+            if best == nil || nextBid(s) < nextBid(best!) { best = s }
         }
-        return nil
+        guard let s = best else { return nil }
+        var end = min(blockStart(s) + Self.blockSize, nextBid(s) + batchRows)
+        if let count = spec.count { end = min(end, count) }
+        let start = nextBid(s)
+        generator.appendBids(start..<end, into: &builder)
+        splits[s].offsetInBlock += end - start
+        if splits[s].offsetInBlock == Self.blockSize {
+            splits[s].blocksDone += 1
+            splits[s].offsetInBlock = 0
+        }
+        let batch = builder.finish()
+        if exhausted(s) { watermarks.finish(split: s) }
+        if let t = timeColumn {
+            if let m = batch.maxInt(column: t) { watermarks.observe(split: s, maxEventTime: m, now: 0) }
+            if case .watermark(let w) = watermarks.advance(now: 0) { pendingWatermark = w }
+        }
+        try await limiter?.pace(batch.count)
+        return .records(batch)
     }
 }
