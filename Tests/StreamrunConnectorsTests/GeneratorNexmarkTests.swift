@@ -102,7 +102,7 @@ import Testing
                 bad.append("bid \(n): channel \(channel)")
             }
             if !(url.hasPrefix("https://www.nexmark.com/") && url.contains("/item.htm?query=1")) { bad.append("bid \(n): url \(url)") }
-            if !((30..<50).contains(extra.utf8.count) && extra.utf8.allSatisfy({ (97...122).contains($0) })) {
+            if !((20..<40).contains(extra.utf8.count) && extra.utf8.allSatisfy({ (97...122).contains($0) })) {
                 bad.append("bid \(n): extra \(extra)")
             }
         }

@@ -15,7 +15,7 @@ extension NexmarkGenerator {
     static let idLead: Int64 = 10
     static let firstId: Int64 = 1000
     static let channelCount = 10_000
-    static let extraMinLength = 30
+    static let extraMinLength = 20
     static let extraSpread: UInt64 = 20
 
     /// Writes bid `n` into `builder` (columns in ``schema`` order) and ends the row.

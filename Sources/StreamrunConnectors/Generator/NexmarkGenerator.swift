@@ -19,7 +19,7 @@ import StreamrunPlan
 /// - `channel` and `url`: with probability 1/2 one of "Google", "Facebook", "Baidu", "Apple", else
 ///   `channel-N` for N < 10,000. Each channel has a fixed URL such as
 ///   `https://www.nexmark.com/abc/de_f/ghi/item.htm?query=1`, most with `&channel_id=…`.
-/// - `extra`: 30 to 49 random lowercase letters of padding, so a JSONL line averages ~200 bytes
+/// - `extra`: 20 to 39 random lowercase letters of padding, so a JSONL line averages ~200 bytes
 ///   (the reference pads more, for a binary encoding).
 ///
 /// Event time is `baseTime + n × 1000 / eventsPerSecond` (integer milliseconds): monotone in `n`
