@@ -80,6 +80,7 @@ import Testing
         var hotBidders = 0
         var prices: [Int64] = []
         var bad: [String] = []
+        var letters = [Int](repeating: 0, count: 26)
         for (k, row) in rows.enumerated() {
             let n = Int64(k)
             guard case .int(let auction) = row[0], case .int(let bidder) = row[1], case .int(let price) = row[2],
@@ -102,11 +103,14 @@ import Testing
                 bad.append("bid \(n): channel \(channel)")
             }
             if !(url.hasPrefix("https://www.nexmark.com/") && url.contains("/item.htm?query=1")) { bad.append("bid \(n): url \(url)") }
+            for b in extra.utf8 where (97...122).contains(b) { letters[Int(b) - 97] += 1 }
             if !((20..<40).contains(extra.utf8.count) && extra.utf8.allSatisfy({ (97...122).contains($0) })) {
                 bad.append("bid \(n): extra \(extra)")
             }
         }
         #expect(bad.isEmpty, "\(bad.count) bad bids, first: \(bad.prefix(5))")
+        let totalLetters = Double(letters.reduce(0, +))
+        #expect(letters.allSatisfy { Double($0) / totalLetters > 0.03 && Double($0) / totalLetters < 0.048 }, "\(letters)")
         // Probabilities of the reference: hot channel 1/2, hot auction ≥ 1/2, hot bidder ≥ 3/4.
         #expect(abs(Double(hotChannels) / Double(count) - 0.5) < 0.01)
         #expect(Double(hotAuctions) / Double(count) > 0.49 && Double(hotAuctions) / Double(count) < 0.52)
