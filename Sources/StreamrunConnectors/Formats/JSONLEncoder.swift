@@ -4,7 +4,9 @@ import StreamrunCore
 ///
 /// Keys come in the configured order. Nulls are `null`; ints and timestamps are integers (epoch
 /// milliseconds for timestamps); floats use `FloatFormat.string`, except NaN and ±Infinity, which
-/// JSON cannot hold and are written as `null`; strings are escaped as ``ByteWriter`` describes.
+/// JSON cannot hold and are written as `null`. Strings escape `"` and `\`, write `\b \f \n \r \t`
+/// for those controls and `\u00XX` for the other bytes below 0x20, and copy every other byte as is
+/// (non-ASCII text stays UTF-8).
 public struct JSONLEncoder: RecordEncoder {
     public let columns: EncoderColumns
     /// `{"name":` for the first column, `,"name":` for the others, back to back.
