@@ -1,0 +1,42 @@
+import StreamrunCore
+import StreamrunRuntime
+
+/// What a finished run did: records per source and sink, elapsed time, throughput.
+public struct RunSummary: Sendable, CustomStringConvertible {
+    public struct Count: Sendable {
+        public var id: String
+        public var kind: String
+        public var records: Int
+    }
+
+    public var job: String
+    public var sources: [Count]
+    public var sinks: [Count]
+    public var elapsedSeconds: Double
+    public var filesCommitted: Int
+
+    public var recordsIn: Int { sources.reduce(0) { $0 + $1.records } }
+
+    public var description: String {
+        var lines = ["job \"\(job)\" finished in \(Self.seconds(elapsedSeconds))"]
+        for s in sources { lines.append("  source \(s.id) (\(s.kind)): \(s.records) records") }
+        for s in sinks { lines.append("  sink \(s.id) (\(s.kind)): \(s.records) records") }
+        let rate = elapsedSeconds > 0 ? Double(recordsIn) / elapsedSeconds : 0
+        lines.append("  \(filesCommitted) file\(filesCommitted == 1 ? "" : "s") committed, \(Self.rate(rate)) events/s")
+        return lines.joined(separator: "\n")
+    }
+
+    static func seconds(_ s: Double) -> String {
+        let ms = Int((s * 1000).rounded())
+        return "\(ms / 1000).\(String(repeating: "0", count: 3 - String(ms % 1000).count))\(ms % 1000) s"
+    }
+
+    /// "1.23M", "456.7K", "89".
+    static func rate(_ r: Double) -> String {
+        if r >= 1_000_000 { return String(Int((r / 10_000).rounded()) / 100) + "." + pad2(Int((r / 10_000).rounded()) % 100) + "M" }
+        if r >= 1000 { return String(Int((r / 100).rounded()) / 10) + "." + String(Int((r / 100).rounded()) % 10) + "K" }
+        return String(Int(r.rounded()))
+    }
+
+    static func pad2(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
+}

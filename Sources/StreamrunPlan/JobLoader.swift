@@ -1,0 +1,66 @@
+import StreamrunCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Loads job.json: reads the file, parses the JSON, reads the spec and validates it into a ``JobPlan``.
+///
+/// Paths inside the job (source paths, sink paths, the checkpoint directory) are kept exactly as
+/// written; relative ones are resolved against the current directory when the job runs.
+///
+/// - Important: Every problem in the job is reported at once in one
+///   ``StreamrunError/invalidJob(_:_:)`` error (code `.invalidJob`, exit status 2), each line naming
+///   the JSON path of the bad value. A JSON syntax error stops parsing and is reported alone, as
+///   `job.json:12:5: expected ',' or '}' after object member`. A file that cannot be read throws
+///   code `.inputNotFound`.
+public enum JobLoader {
+    /// Reads and validates the job file at `path`.
+    public static func load(path: String) throws(StreamrunError) -> JobPlan {
+        try parse(data: try readFile(path), file: path)
+    }
+
+    /// Parses and validates job.json `data`; `file` names it in messages.
+    public static func parse(data: [UInt8], file: String) throws(StreamrunError) -> JobPlan {
+        let (plan, issues) = check(data: data, file: file)
+        guard let plan, issues.isEmpty else { throw .invalidJob(file, issues) }
+        return plan
+    }
+
+    /// The plan, or every problem: a JSON syntax error alone, else the parser's and validator's.
+    static func check(data: [UInt8], file: String) -> (plan: JobPlan?, issues: [JobIssue]) {
+        let root: JSONValue
+        do {
+            root = try JSONParser.parse(data)
+        } catch {
+            return (nil, [JobIssue("\(file):\(error.line):\(error.column)", error.message)])
+        }
+        let parsed = JobParser.read(root)
+        let (plan, issues) = JobValidator.check(parsed.spec, hints: parsed.hints)
+        let all = parsed.issues + issues
+        return (all.isEmpty ? plan : nil, all)
+    }
+
+    /// The whole file, or `.inputNotFound` with a plain message.
+    static func readFile(_ path: String) throws(StreamrunError) -> [UInt8] {
+        guard let f = fopen(path, "rb") else {
+            let reason = String(cString: strerror(errno))
+            throw StreamrunError(.inputNotFound, "cannot read job file \(path): \(reason)")
+        }
+        defer { fclose(f) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, f) }
+            if n > 0 { out.append(contentsOf: buffer[0..<n]) }
+            if n < buffer.count {
+                if ferror(f) != 0 {
+                    throw StreamrunError(.inputNotFound, "cannot read job file \(path): \(String(cString: strerror(errno)))")
+                }
+                return out
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+extension JobParser {
+    /// The keys the parser accepts in each kind of job.json object; any other key is an error
+    /// (`unknown key "x" (did you mean "y"?)`), except keys starting with `_`, which are comments.
+    ///
+    /// The kind names are the `$defs` names of `docs/job.schema.json` (`job` is its root), and a test
+    /// keeps the two in sync. Objects whose keys are user names (`schema`, `set`, `aggregates`) are not listed.
+    public static let acceptedKeys: [String: Set<String>] = [
+        "job": ["$schema", "name", "parallelism", "maxParallelism", "checkpoints", "sources", "operators", "sinks"],
+        "checkpoints": ["dir", "interval", "retain", "timeout", "minPause"],
+        "eventTime": ["field", "maxOutOfOrderness", "idleTimeout"],
+        "fileSource": sourceCommon.union(["path", "format", "schema", "follow", "header", "delimiter", "splitSize"]),
+        "generatorSource": sourceCommon.union(["seed", "count", "splits"]),
+        "filterOperator": operatorCommon.union(["where"]),
+        "mapOperator": operatorCommon.union(["set", "drop", "select"]),
+        "windowOperator": operatorCommon.union(["keyBy", "window", "aggregates", "allowedLateness", "stateTtl"]),
+        "dedupeOperator": operatorCommon.union(["keyBy", "within", "stateTtl"]),
+        "tumblingWindow": ["type", "size"],
+        "slidingWindow": ["type", "size", "slide"],
+        "sessionWindow": ["type", "gap"],
+        "fileSink": sinkCommon.union(["path", "format", "fields", "header", "partitionBy", "partitionKey", "rollSize"]),
+        "stdoutSink": sinkCommon.union(["format", "fields"]),
+    ]
+
+    static let sourceCommon: Set<String> = ["id", "type", "parallelism", "eventTime", "maxRecordsPerSecond"]
+    static let operatorCommon: Set<String> = ["id", "type", "inputs", "parallelism"]
+    static let sinkCommon: Set<String> = ["id", "type", "inputs", "parallelism"]
+
+    /// The object kind for each `type` of a family, and how a message names it.
+    static let sourceKinds: [(type: String, kind: String)] = [("file", "fileSource"), ("generator", "generatorSource")]
+    static let operatorKinds: [(type: String, kind: String)] = [
+        ("filter", "filterOperator"), ("map", "mapOperator"), ("window", "windowOperator"), ("dedupe", "dedupeOperator"),
+    ]
+    static let windowKinds: [(type: String, kind: String)] = [
+        ("tumbling", "tumblingWindow"), ("sliding", "slidingWindow"), ("session", "sessionWindow"),
+    ]
+    static let sinkKinds: [(type: String, kind: String)] = [("file", "fileSink"), ("stdout", "stdoutSink")]
+}

@@ -1,0 +1,132 @@
+import StreamrunCore
+
+extension JobReader {
+    mutating func source(_ v: JSONValue, _ path: String) -> SourceSpec? {
+        guard let o = object(v, path) else { return nil }
+        let id = self.id(o, path)
+        guard let kind = enumValue(o, "type", path, as: SourceSpec.Kind.self, required: true) else {
+            if let id { dropped.insert(id) }
+            return nil
+        }
+        var s = SourceSpec(id: id ?? "", kind: kind, jsonPath: path)
+        s.parallelism = int(o, "parallelism", path, min: 1).flatMap { Int(exactly: $0) }
+        s.maxRecordsPerSecond = positiveNumber(o, "maxRecordsPerSecond", path)
+        if let e = o["eventTime"] { s.eventTime = eventTime(e, Self.join(path, "eventTime")) }
+        switch kind {
+        case .file: readFileSource(o, path, into: &s)
+        case .generator: readGenerator(o, path, into: &s)
+        }
+        guard let id else { return nil }
+        if s.schema.count == 0 { tainted.insert(id) }
+        return s
+    }
+
+    private mutating func readFileSource(_ o: JSONObject, _ path: String, into s: inout SourceSpec) {
+        checkKeys(o, path, kind: "fileSource", family: JobParser.sourceKinds, noun: "source")
+        s.path = string(o, "path", path, required: true)
+        s.format = enumValue(o, "format", path, as: DataFormat.self) ?? .jsonl
+        if let v = required(o, "schema", path) { s.schema = schema(v, Self.join(path, "schema")) ?? Schema([]) }
+        s.follow = bool(o, "follow", path) ?? false
+        s.csvHeader = bool(o, "header", path) ?? false
+        if let d = o["delimiter"] {
+            let p = Self.join(path, "delimiter")
+            if let str = d.string, str.utf8.count == 1, let b = str.utf8.first, b != 0x0A, b != 0x0D, b != 0x22 {
+                s.csvDelimiter = b
+            } else {
+                issue(p, "expected one character like \",\" or \"\\t\", got \(d.brief)")
+            }
+        }
+        if s.format != .csv {
+            for key in ["header", "delimiter"] where o[key] != nil {
+                issue(Self.join(path, key), "\"\(key)\" applies only to \"format\": \"csv\"")
+            }
+        }
+        s.splitBytes = byteSize(o, "splitSize", path) ?? s.splitBytes
+    }
+
+    private mutating func readGenerator(_ o: JSONObject, _ path: String, into s: inout SourceSpec) {
+        checkKeys(o, path, kind: "generatorSource", family: JobParser.sourceKinds, noun: "source", ignoring: ["schema"])
+        if o["schema"] != nil {
+            let names = SourceSpec.nexmarkBidSchema.names.joined(separator: ", ")
+            issue(Self.join(path, "schema"),
+                  "a generator source has a fixed schema (the Nexmark bid stream: \(names)); remove \"schema\"")
+        }
+        s.schema = SourceSpec.nexmarkBidSchema
+        s.seed = int(o, "seed", path, min: 0).map { UInt64($0) } ?? 0
+        s.count = int(o, "count", path, min: 0)
+        s.splits = int(o, "splits", path, min: 1).flatMap { Int(exactly: $0) } ?? 8
+    }
+
+    mutating func eventTime(_ v: JSONValue, _ path: String) -> EventTimeSpec? {
+        guard let o = object(v, path) else { return nil }
+        checkKeys(o, path, kind: "eventTime")
+        let field = string(o, "field", path, required: true)
+        let lateness = duration(o, "maxOutOfOrderness", path) ?? 0
+        let idle = duration(o, "idleTimeout", path, positive: true)
+        guard let field else { return nil }
+        return EventTimeSpec(field: field, maxOutOfOrdernessMs: lateness, idleTimeoutMs: idle)
+    }
+
+    /// A source schema: an object of field name → type, in order. Nil when any entry is wrong.
+    mutating func schema(_ v: JSONValue, _ path: String) -> Schema? {
+        guard let o = object(v, path) else { return nil }
+        if o.isEmpty {
+            issue(path, "expected at least one field")
+            return nil
+        }
+        var fields: [Field] = []
+        let typeNames = FieldType.allCases.map(\.rawValue)
+        for m in o.members {
+            let p = Self.join(path, m.key)
+            if m.key.isEmpty {
+                issue(path, "a field name must not be empty")
+                continue
+            }
+            if let s = m.value.string, let t = FieldType(rawValue: s) {
+                fields.append(Field(m.key, t))
+                continue
+            }
+            var message = "expected a type (\(Self.orList(typeNames, quoted: false, word: "or"))), got \(m.value.brief)"
+            if let s = m.value.string, let c = Suggestions.closest(to: s, among: typeNames) {
+                message += " (did you mean \"\(c)\"?)"
+            }
+            issue(p, message)
+        }
+        return fields.count == o.members.count ? Schema(fields) : nil
+    }
+}
+
+extension JobReader {
+    mutating func sink(_ v: JSONValue, _ path: String) -> SinkSpec? {
+        guard let o = object(v, path) else { return nil }
+        let id = self.id(o, path)
+        let kind = enumValue(o, "type", path, as: SinkSpec.Kind.self, required: true)
+        let inputs = stringArray(o, "inputs", path, nonEmpty: true, required: true)
+        guard let kind, let id else { return nil }
+        var s = SinkSpec(id: id, kind: kind, inputs: inputs ?? [], jsonPath: path)
+        s.parallelism = int(o, "parallelism", path, min: 1).flatMap { Int(exactly: $0) }
+        s.format = enumValue(o, "format", path, as: DataFormat.self) ?? .jsonl
+        s.fields = stringArray(o, "fields", path, nonEmpty: true)
+        switch kind {
+        case .stdout:
+            checkKeys(o, path, kind: "stdoutSink", family: JobParser.sinkKinds, noun: "sink")
+        case .file:
+            checkKeys(o, path, kind: "fileSink", family: JobParser.sinkKinds, noun: "sink")
+            s.path = string(o, "path", path, required: true)
+            s.header = bool(o, "header", path) ?? false
+            if s.format != .csv && o["header"] != nil {
+                issue(Self.join(path, "header"), "\"header\" applies only to \"format\": \"csv\"")
+            }
+            s.partitionBy = string(o, "partitionBy", path)
+            if let key = string(o, "partitionKey", path) {
+                if key.contains("/") || key.contains("=") || key == "." || key == ".." {
+                    issue(Self.join(path, "partitionKey"), "expected a directory key without '/' or '=', got \"\(key)\"")
+                } else {
+                    s.partitionKey = key
+                }
+            }
+            s.rollBytes = byteSize(o, "rollSize", path) ?? s.rollBytes
+        }
+        return s
+    }
+}

@@ -1,0 +1,94 @@
+import StreamrunCore
+
+/// Reads a parsed job.json tree into a ``JobSpec``: keys, JSON types, defaults, durations and sizes.
+///
+/// The parser checks each object on its own (unknown and missing keys, wrong types, bad durations,
+/// aggregate call syntax); everything that needs the whole job (ids, inputs, schemas, expressions)
+/// is ``JobValidator``'s work. It never stops at the first problem: a bad value is reported and the
+/// default used, so one pass lists every mistake.
+public enum JobParser {
+    /// The spec, best effort, and every problem found. The spec is only meaningful when `issues` is empty.
+    public static func parse(_ root: JSONValue) -> (spec: JobSpec, issues: [JobIssue]) {
+        let r = read(root)
+        return (r.spec, r.issues)
+    }
+
+    /// The result of reading, with what validation needs to avoid repeating a reported problem.
+    struct Parsed {
+        var spec: JobSpec
+        var issues: [JobIssue]
+        var hints: JobValidator.Hints
+    }
+
+    static func read(_ root: JSONValue) -> Parsed {
+        var r = JobReader()
+        var spec = JobSpec(name: "")
+        guard let o = root.object else {
+            r.issue("", "expected a JSON object at the top level, got \(root.brief)")
+            return Parsed(spec: spec, issues: r.issues, hints: .init(fromParser: true))
+        }
+        r.checkKeys(o, "", kind: "job")
+        spec.name = r.string(o, "name", "", required: true) ?? ""
+        spec.parallelism = r.int(o, "parallelism", "", min: 1).flatMap { Int(exactly: $0) } ?? 1
+        spec.maxParallelism = r.int(o, "maxParallelism", "", min: 1).flatMap { Int(exactly: $0) }
+            ?? KeyGroups.defaultMaxParallelism
+        if let c = o["checkpoints"] { spec.checkpoints = r.checkpoints(c, "checkpoints") }
+
+        spec.sources = r.list(o, "sources", required: true) { r, v, path in r.source(v, path) }
+        spec.operators = r.list(o, "operators", required: false) { r, v, path in r.operatorSpec(v, path) }
+        spec.sinks = r.list(o, "sinks", required: true) { r, v, path in r.sink(v, path) }
+        let hints = JobValidator.Hints(fromParser: true, tainted: r.tainted, dropped: r.dropped)
+        return Parsed(spec: spec, issues: r.issues, hints: hints)
+    }
+}
+
+extension JobReader {
+    mutating func checkpoints(_ v: JSONValue, _ path: String) -> CheckpointSpec? {
+        guard let o = object(v, path) else { return nil }
+        checkKeys(o, path, kind: "checkpoints")
+        let defaults = CheckpointSpec(dir: "")
+        let dir = string(o, "dir", path, required: true)
+        let interval = duration(o, "interval", path, positive: true)
+        let retain = int(o, "retain", path, min: 1).flatMap { Int(exactly: $0) }
+        let timeout = duration(o, "timeout", path, positive: true)
+        let minPause = duration(o, "minPause", path)
+        return CheckpointSpec(dir: dir ?? "", intervalMs: interval ?? defaults.intervalMs, retain: retain ?? defaults.retain,
+                              timeoutMs: timeout ?? defaults.timeoutMs, minPauseMs: minPause ?? defaults.minPauseMs)
+    }
+
+    /// Reads `key` as an array of objects, one element at a time; missing (when required) or empty
+    /// `sources`/`sinks` are reported here because validation cannot tell them from unparsable ones.
+    mutating func list<T>(_ o: JSONObject, _ key: String, required: Bool,
+                          _ element: (inout JobReader, JSONValue, String) -> T?) -> [T] {
+        guard let v = o[key] else {
+            if required { issue("", "missing required key \"\(key)\"") }
+            return []
+        }
+        guard let a = v.array else {
+            issue(key, "expected an array of objects, got \(v.brief)")
+            return []
+        }
+        if a.isEmpty && required {
+            issue(key, "a job needs at least one \(key == "sources" ? "source" : "sink")")
+        }
+        return a.enumerated().compactMap { i, e in element(&self, e, Self.index(key, i)) }
+    }
+
+    /// The `id` of a node: letters, digits, `_` and `-` (ids name state and output directories,
+    /// and `.` is reserved for `w.late`).
+    mutating func id(_ o: JSONObject, _ path: String) -> String? {
+        guard let s = string(o, "id", path, required: true) else { return nil }
+        let ok = s.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSetASCII.isAlnum($0) || $0 == "_" || $0 == "-") }
+        if !ok {
+            issue(Self.join(path, "id"), "expected an id of letters, digits, '_' and '-', got \"\(s)\"")
+            return nil
+        }
+        return s
+    }
+}
+
+enum CharacterSetASCII {
+    static func isAlnum(_ u: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(u) || ("A"..."Z").contains(u) || ("0"..."9").contains(u)
+    }
+}

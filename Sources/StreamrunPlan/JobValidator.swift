@@ -1,0 +1,209 @@
+import StreamrunCore
+
+/// Checks a ``JobSpec`` as a whole and builds its ``JobPlan``: ids, inputs, cycles, schemas flowing
+/// through every node, expressions, event time, keys and parallelism.
+///
+/// Every problem is reported in one pass, each with the JSON path of the bad value. A node whose own
+/// definition has a problem passes an unknown schema downstream, so its consumers are not blamed for it.
+public enum JobValidator {
+    /// Validates `spec`, or throws ``StreamrunError/invalidJob(_:_:)`` listing every problem.
+    public static func validate(_ spec: JobSpec, file: String = "job.json") throws(StreamrunError) -> JobPlan {
+        let (plan, issues) = check(spec)
+        guard let plan, issues.isEmpty else { throw .invalidJob(file, issues) }
+        return plan
+    }
+
+    /// The plan (when there is no problem) and every problem found.
+    public static func check(_ spec: JobSpec) -> (plan: JobPlan?, issues: [JobIssue]) {
+        check(spec, hints: Hints())
+    }
+
+    /// What the parser already knows: problems it reported that validation must not repeat.
+    struct Hints {
+        /// Set when the spec comes from ``JobParser``, which reports missing and empty lists itself.
+        var fromParser = false
+        /// Nodes whose output schema is unknown because their definition had a problem.
+        var tainted: Set<String> = []
+        /// Ids of nodes that were declared but could not be read at all.
+        var dropped: Set<String> = []
+    }
+
+    static func check(_ spec: JobSpec, hints: Hints) -> (plan: JobPlan?, issues: [JobIssue]) {
+        var v = Validation(spec: spec, hints: hints)
+        v.run()
+        return (v.issues.isEmpty ? JobPlan(spec: spec, nodes: v.planNodes) : nil, v.issues)
+    }
+}
+
+/// One declared node, whatever its role.
+struct Declared {
+    enum Role {
+        case source(SourceSpec)
+        case op(OperatorSpec)
+        case sink(SinkSpec)
+    }
+
+    var role: Role
+    var id: String
+    var path: String
+    var rawInputs: [String]
+
+    var isSink: Bool { if case .sink = role { return true } else { return false } }
+    var isWindow: Bool { if case .op(let o) = role { return o.kind == .window } else { return false } }
+
+    /// `a source`, `a filter`, `a sink`: how messages name the node's role.
+    var roleName: String {
+        switch role {
+        case .source: return "a source"
+        case .op(let o): return "a \(o.kind.rawValue)"
+        case .sink: return "a sink"
+        }
+    }
+}
+
+/// The state of one validation pass.
+struct Validation {
+    let spec: JobSpec
+    let hints: Hints
+    var issues: [JobIssue] = []
+    var decls: [Declared] = []
+    var index: [String: Int] = [:]
+    /// Resolved inputs of each declared node (only those naming a real source or operator).
+    var inputs: [[InputRef]] = []
+    /// Nodes that have an input naming an unknown or unreadable node.
+    var unresolved: Set<Int> = []
+    /// Set when an id was declared twice: the second declaration is left out of the graph.
+    var hasDuplicates = false
+    var flows: [String: Flow] = [:]
+    var planNodes: [PlanNode] = []
+
+    typealias Hints = JobValidator.Hints
+
+    init(spec: JobSpec, hints: Hints) {
+        self.spec = spec
+        self.hints = hints
+    }
+
+    mutating func issue(_ path: String, _ message: String) { issues.append(JobIssue(path, message)) }
+
+    mutating func run() {
+        checkJob()
+        declare()
+        resolveInputs()
+        let order = topologicalOrder()
+        checkConsumed()
+        for i in order { flowThrough(i) }
+    }
+
+    private mutating func checkJob() {
+        if !hints.fromParser {
+            if spec.name.isEmpty { issue("name", "expected a non-empty string, got \"\"") }
+            if spec.sources.isEmpty { issue("sources", "a job needs at least one source") }
+            if spec.sinks.isEmpty { issue("sinks", "a job needs at least one sink") }
+            if spec.parallelism < 1 { issue("parallelism", "expected an integer ≥ 1, got \(spec.parallelism)") }
+            if spec.maxParallelism < 1 { issue("maxParallelism", "expected an integer ≥ 1, got \(spec.maxParallelism)") }
+        }
+        if spec.maxParallelism >= 1 && spec.parallelism > spec.maxParallelism {
+            issue("parallelism", "\(spec.parallelism) is more than maxParallelism \(spec.maxParallelism)")
+        }
+    }
+
+    /// Collects every node in declaration order (sources, operators, sinks) and reports duplicate ids.
+    private mutating func declare() {
+        var all: [Declared] = spec.sources.map { Declared(role: .source($0), id: $0.id, path: $0.jsonPath, rawInputs: []) }
+        all += spec.operators.map { Declared(role: .op($0), id: $0.id, path: $0.jsonPath, rawInputs: $0.inputs) }
+        all += spec.sinks.map { Declared(role: .sink($0), id: $0.id, path: $0.jsonPath, rawInputs: $0.inputs) }
+        for d in all {
+            if let first = index[d.id] {
+                let at = Validation.join(decls[first].path, "id")
+                issue(Validation.join(d.path, "id"), "duplicate id \"\(d.id)\" (also \(at))")
+                hasDuplicates = true
+                continue
+            }
+            index[d.id] = decls.count
+            decls.append(d)
+        }
+    }
+
+    private mutating func resolveInputs() {
+        inputs = Array(repeating: [], count: decls.count)
+        for (i, d) in decls.enumerated() {
+            var seen: Set<InputRef> = []
+            for (k, raw) in d.rawInputs.enumerated() {
+                let path = Validation.join(d.path, "inputs") + "[\(k)]"
+                let ref = InputRef(parsing: raw)
+                guard let j = index[ref.node] else {
+                    if !hints.dropped.contains(ref.node) {
+                        issue(path, "\"\(raw)\" is not a source or operator id")
+                    }
+                    unresolved.insert(i)
+                    continue
+                }
+                if decls[j].isSink {
+                    issue(path, "\"\(raw)\" is a sink; sinks have no output to read")
+                    unresolved.insert(i)
+                    continue
+                }
+                if ref.output == .late && !decls[j].isWindow {
+                    issue(path, "\"\(raw)\": only a window has a late output, and \"\(ref.node)\" is \(decls[j].roleName)")
+                    unresolved.insert(i)
+                    continue
+                }
+                if !seen.insert(ref).inserted {
+                    issue(path, "\"\(raw)\" is listed twice")
+                    continue
+                }
+                inputs[i].append(ref)
+            }
+        }
+    }
+
+    /// Nodes with inputs before their consumers, ties broken by declaration order. Nodes on or after
+    /// a cycle are left out, and each cycle is reported once: `operators: cycle q2 → eur → q2`.
+    private mutating func topologicalOrder() -> [Int] {
+        let preds: [[Int]] = inputs.map { refs in refs.compactMap { index[$0.node] } }
+        var placed = Array(repeating: false, count: decls.count)
+        var order: [Int] = []
+        // Repeatedly take the earliest-declared node whose inputs are all placed.
+        while let next = decls.indices.first(where: { !placed[$0] && preds[$0].allSatisfy { placed[$0] } }) {
+            placed[next] = true
+            order.append(next)
+        }
+        var done = placed
+        for start in decls.indices where !done[start] {
+            // Walk upstream through unplaced nodes: each has an unplaced input, so the walk meets itself.
+            var walk = [start]
+            var cur = start
+            while true {
+                guard let p = preds[cur].first(where: { !placed[$0] }) else { break }
+                if let k = walk.firstIndex(of: p) {
+                    var cycle = Array(walk[k...].reversed())
+                    if !cycle.contains(where: { done[$0] }) {
+                        let m = cycle.indices.min { cycle[$0] < cycle[$1] }!
+                        cycle = Array(cycle[m...] + cycle[..<m])
+                        let names = (cycle + [cycle[0]]).map { decls[$0].id }
+                        issue("operators", "cycle " + names.joined(separator: " → "))
+                    }
+                    break
+                }
+                walk.append(p)
+                cur = p
+            }
+            for w in walk { done[w] = true }
+        }
+        return order
+    }
+
+    /// Every source and operator must be read by someone (Flink-style dangling-node detection).
+    private mutating func checkConsumed() {
+        // A misspelled input or a duplicate id already explains the gap.
+        guard unresolved.isEmpty, !hasDuplicates else { return }
+        var read: Set<String> = []
+        for refs in inputs { for r in refs { read.insert(r.node) } }
+        for d in decls where !d.isSink && !read.contains(d.id) {
+            issue(d.path, "\"\(d.id)\" is not read by any operator or sink")
+        }
+    }
+
+    static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : path + "." + key }
+}

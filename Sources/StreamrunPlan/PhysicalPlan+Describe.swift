@@ -1,0 +1,43 @@
+import StreamrunCore
+
+extension PhysicalPlan {
+    /// The plan as `streamrun plan` prints it: stages, parallelism, chained operators, edges and schemas.
+    public func describe(_ plan: JobPlan) -> String {
+        var lines = ["job \"\(plan.spec.name)\": \(stages.count) stage\(stages.count == 1 ? "" : "s"), "
+            + "\(maxParallelism) key groups"]
+        for stage in stages {
+            lines.append("")
+            lines.append("stage \(stage.index)  parallelism \(stage.parallelism)")
+            for e in stage.inputs {
+                var how = e.partitioning.description
+                if case .keyed(let fields) = e.partitioning, let schema = plan.node(stage.head)?.inputSchema {
+                    how = "keyed by " + fields.map { schema[$0].name }.joined(separator: ", ")
+                }
+                lines.append("  ← \(e.from) (stage \(e.fromStage)), \(how)")
+            }
+            for (k, id) in stage.nodes.enumerated() {
+                let node = plan.node(id)!
+                let prefix = k == 0 ? "  " : "  ↳ chained "
+                lines.append("\(prefix)\(id) [\(node.typeName)]\(detail(node))")
+                lines.append("      out \(node.outputSchema)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func detail(_ node: PlanNode) -> String {
+        switch node.kind {
+        case .source(let s):
+            switch s.kind {
+            case .file: return " \(s.path ?? "") (\(s.format.rawValue)\(s.follow ? ", follow" : ""))"
+            case .generator: return " nexmark bids, seed \(s.seed)" + (s.count.map { ", \($0) events" } ?? ", unbounded")
+            }
+        case .filter(let e): return " where \(e.source)"
+        case .map(let m): return " \(m.expressions.count) computed column\(m.expressions.count == 1 ? "" : "s")"
+        case .window(let w): return " \(w.window)"
+        case .dedupe(let d): return " within \(Durations.format(d.withinMs))"
+        case .sink(let s):
+            return " \(s.spec.path ?? "stdout") (\(s.spec.format.rawValue))" + (s.partition.map { ", partitioned by \($0.source)" } ?? "")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import StreamrunCore
+import StreamrunPlan
+
+/// The sending end of one edge from one upstream subtask: routes batches to downstream subtasks' gates.
+///
+/// Batches are routed whole (forward, rebalance) or split by key group (keyed); watermarks and
+/// end-of-input go to every downstream subtask.
+final class EdgeWriter {
+    struct Target {
+        let gate: InputGate
+        let input: Int
+    }
+
+    let targets: [Target]
+    let partitioning: PhysicalPlan.Partitioning
+    let maxParallelism: Int
+    private var nextTarget: Int
+
+    init(targets: [Target], partitioning: PhysicalPlan.Partitioning, maxParallelism: Int, subtask: Int) {
+        self.targets = targets
+        self.partitioning = partitioning
+        self.maxParallelism = maxParallelism
+        self.nextTarget = subtask % max(targets.count, 1)
+    }
+
+    func send(_ batch: RecordBatch) async throws {
+        switch partitioning {
+        case .forward:
+            try await targets[0].gate.send(.records(batch), input: targets[0].input)
+        case .rebalance:
+            let t = targets[nextTarget]
+            nextTarget = (nextTarget + 1) % targets.count
+            try await t.gate.send(.records(batch), input: t.input)
+        case .keyed(let fields):
+            if targets.count == 1 {
+                try await targets[0].gate.send(.records(batch), input: targets[0].input)
+                return
+            }
+            let parts = KeyPartitioner.split(batch, fields: fields, maxParallelism: maxParallelism, parallelism: targets.count)
+            for (t, part) in zip(targets, parts) where part.count > 0 {
+                try await t.gate.send(.records(part), input: t.input)
+            }
+        }
+    }
+
+    func sendWatermark(_ w: Int64) async throws {
+        for t in targets { try await t.gate.send(.watermark(w), input: t.input) }
+    }
+
+    func sendEnd() async throws {
+        for t in targets { try await t.gate.send(.endOfInput, input: t.input) }
+    }
+}
+
+/// Splits a batch by the subtask that owns each row's key group.
+public enum KeyPartitioner {
+    /// One batch per subtask (possibly empty), rows in their original order.
+    public static func split(_ batch: RecordBatch, fields: [Int], maxParallelism: Int, parallelism: Int) -> [RecordBatch] {
+        let hashes = batch.keyHashes(fields)
+        var indices = [[Int32]](repeating: [], count: parallelism)
+        for (row, h) in hashes.enumerated() {
+            let g = KeyGroups.group(hash: h, maxParallelism: maxParallelism)
+            indices[KeyGroups.subtask(group: g, maxParallelism: maxParallelism, parallelism: parallelism)].append(Int32(row))
+        }
+        return indices.map { batch.gather($0) }
+    }
+}

@@ -1,0 +1,43 @@
+import Synchronization
+
+/// A counter that any task may bump without a lock.
+public final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+    public init() {}
+    @inlinable public func add(_ n: Int) { _add(n) }
+    @usableFromInline func _add(_ n: Int) { value.wrappingAdd(n, ordering: .relaxed) }
+    public var load: Int { value.load(ordering: .relaxed) }
+}
+
+/// The last watermark a node emitted, readable from any thread.
+public final class WatermarkGauge: Sendable {
+    private let value = Atomic<Int64>(Int64.min)
+    public init() {}
+    public func store(_ w: Int64) { value.store(w, ordering: .relaxed) }
+    public var load: Int64 { value.load(ordering: .relaxed) }
+}
+
+/// Per-node counters, summed over the node's subtasks.
+public final class NodeMetrics: Sendable {
+    public let id: String
+    public let kind: String
+    public let recordsIn = Counter()
+    public let recordsOut = Counter()
+    /// Records a window dropped to its late output or counted as late.
+    public let lateRecords = Counter()
+    public let watermark = WatermarkGauge()
+
+    public init(id: String, kind: String) {
+        self.id = id
+        self.kind = kind
+    }
+}
+
+/// Metrics of every node of a running job.
+public final class JobMetrics: Sendable {
+    public let nodes: [NodeMetrics]
+
+    public init(nodes: [NodeMetrics]) { self.nodes = nodes }
+
+    public subscript(id: String) -> NodeMetrics? { nodes.first { $0.id == id } }
+}

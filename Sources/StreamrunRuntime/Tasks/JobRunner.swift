@@ -1,0 +1,196 @@
+import StreamrunCore
+import StreamrunPlan
+import Synchronization
+
+/// Runs a job: one task per stage subtask, in one task group, connected by bounded ``InputGate``s.
+///
+/// - Important: ``run()`` returns when every task has finished (bounded input consumed, or a stop was
+///   requested and the pipeline drained). If any task throws, every gate is failed so all other tasks
+///   stop, and `run()` rethrows the first error.
+public final class JobRunner: Sendable {
+    public struct Options: Sendable {
+        /// Capacity of each input queue, in records.
+        public var channelCapacity: Int
+        public init(channelCapacity: Int = 16_384) { self.channelCapacity = channelCapacity }
+    }
+
+    public let plan: JobPlan
+    public let physical: PhysicalPlan
+    public let metrics: JobMetrics
+    public let stop = StopFlag()
+    let factory: any OperatorFactory
+    let options: Options
+    /// gates[stage][subtask]; nil for source stages.
+    let gates: [[InputGate?]]
+    /// For each stage, the first gate input index of each of its input edges.
+    let inputBase: [[Int]]
+
+    public init(plan: JobPlan, factory: any OperatorFactory, options: Options = Options()) {
+        self.plan = plan
+        self.physical = PhysicalPlan(plan)
+        self.factory = factory
+        self.options = options
+        self.metrics = JobMetrics(nodes: plan.nodes.map { NodeMetrics(id: $0.id, kind: $0.typeName) })
+        var gates: [[InputGate?]] = []
+        var bases: [[Int]] = []
+        for stage in physical.stages {
+            var base: [Int] = []
+            var n = 0
+            for e in stage.inputs {
+                base.append(n)
+                n += e.partitioning == .forward ? 1 : physical.stages[e.fromStage].parallelism
+            }
+            bases.append(base)
+            gates.append((0..<stage.parallelism).map { _ in n == 0 ? nil : InputGate(inputs: n, capacity: options.channelCapacity) })
+        }
+        self.gates = gates
+        self.inputBase = bases
+    }
+
+    /// Asks sources to stop reading; the job then drains and finishes normally.
+    public func requestStop() { stop.request() }
+
+    public func run() async throws {
+        let firstError = FirstError()
+        await withTaskGroup(of: Void.self) { group in
+            for stage in physical.stages {
+                for subtask in 0..<stage.parallelism {
+                    group.addTask {
+                        do {
+                            try await self.runTask(stage: stage.index, subtask: subtask)
+                        } catch {
+                            if firstError.record(error) { self.failAll() }
+                        }
+                    }
+                }
+            }
+        }
+        if let e = firstError.error { throw e }
+    }
+
+    func failAll() {
+        for row in gates { for g in row { g?.fail() } }
+    }
+
+    // MARK: - One task
+
+    func runTask(stage s: Int, subtask: Int) async throws {
+        let stage = physical.stages[s]
+        let task = try buildTask(stage: stage, subtask: subtask)
+        if let gate = gates[s][subtask] {
+            try await runGateTask(gate: gate, head: task.head!, stage: stage)
+        } else {
+            try await runSourceTask(reader: task.source!, output: task.headOutput)
+        }
+    }
+
+    struct BuiltTask {
+        var source: (any SourceReader)?
+        var head: (op: any StreamOperator, context: OperatorContext)?
+        var headOutput: Output
+    }
+
+    /// Instantiates every node of the stage for `subtask` and wires chained calls and outgoing edges.
+    func buildTask(stage: PhysicalPlan.Stage, subtask: Int) throws -> BuiltTask {
+        var mains: [String: Output] = [:]
+        var lates: [String: Output] = [:]
+        var contexts: [String: OperatorContext] = [:]
+        var ops: [String: any StreamOperator] = [:]
+        var source: (any SourceReader)?
+        for id in stage.nodes {
+            let node = plan.node(id)!
+            let m = metrics[id]!
+            let main = Output(metrics: m)
+            let late = node.lateSchema != nil ? Output(metrics: nil) : nil
+            mains[id] = main
+            lates[id] = late
+            if case .source = node.kind {
+                source = try factory.makeSource(node, subtask: subtask, stop: stop)
+            } else {
+                ops[id] = try factory.makeOperator(node, subtask: subtask)
+                contexts[id] = OperatorContext(nodeID: id, subtask: subtask, parallelism: stage.parallelism, main: main, late: late)
+            }
+        }
+        // Chained nodes: every node but the head reads exactly one node of this stage.
+        for id in stage.nodes.dropFirst() {
+            let node = plan.node(id)!
+            let ref = node.inputs[0]
+            let out = ref.output == .late ? lates[ref.node]! : mains[ref.node]!
+            out.chained.append(Output.Chained(op: ops[id]!, context: contexts[id]!, metrics: metrics[id]!))
+        }
+        // Edges leaving this stage.
+        for toStage in physical.stages {
+            for (k, edge) in toStage.inputs.enumerated() where edge.fromStage == stage.index {
+                let base = inputBase[toStage.index][k]
+                let targets: [EdgeWriter.Target]
+                if edge.partitioning == .forward {
+                    targets = [EdgeWriter.Target(gate: gates[toStage.index][subtask]!, input: base)]
+                } else {
+                    targets = (0..<toStage.parallelism).map {
+                        EdgeWriter.Target(gate: gates[toStage.index][$0]!, input: base + subtask)
+                    }
+                }
+                let writer = EdgeWriter(targets: targets, partitioning: edge.partitioning,
+                                        maxParallelism: physical.maxParallelism, subtask: subtask)
+                let out = edge.from.output == .late ? lates[edge.from.node]! : mains[edge.from.node]!
+                out.edges.append(writer)
+            }
+        }
+        let headID = stage.head
+        let head = ops[headID].map { ($0, contexts[headID]!) }
+        return BuiltTask(source: source, head: head, headOutput: mains[headID]!)
+    }
+
+    func runSourceTask(reader: any SourceReader, output: Output) async throws {
+        while let item = try await reader.next() {
+            switch item {
+            case .records(let b): try await output.emit(b)
+            case .watermark(let w): try await output.emitWatermark(w)
+            }
+        }
+        try await output.emitWatermark(Watermark.max)
+        try await output.finish()
+    }
+
+    func runGateTask(gate: InputGate, head: (op: any StreamOperator, context: OperatorContext), stage: PhysicalPlan.Stage) async throws {
+        let inMetrics = metrics[stage.head]!
+        var tracker = WatermarkTracker(inputs: gate.inputCount)
+        while let (input, element) = try await gate.next() {
+            switch element {
+            case .records(let b):
+                inMetrics.recordsIn.add(b.count)
+                try await head.op.process(b, context: head.context)
+            case .watermark(let w):
+                if let advanced = tracker.update(input: input, watermark: w) {
+                    try await head.op.processWatermark(advanced, context: head.context)
+                }
+            case .endOfInput:
+                if let advanced = tracker.end(input: input) {
+                    try await head.op.processWatermark(advanced, context: head.context)
+                }
+            }
+        }
+        try await head.op.finish(context: head.context)
+        try await head.context.main.finish()
+        try await head.context.late?.finish()
+    }
+}
+
+/// The error that failed a job: the first one, unless it was only a cancellation caused by another.
+final class FirstError: Sendable {
+    private let state = Mutex<(any Error)?>(nil)
+
+    /// Records `error`; returns true when it is the job's first real failure.
+    func record(_ error: any Error) -> Bool {
+        state.withLock { e in
+            if e == nil || (e is CancellationError && !(error is CancellationError)) {
+                let first = e == nil
+                e = error
+                return first
+            }
+            return false
+        }
+    }
+
+    var error: (any Error)? { state.withLock { $0 } }
+}

@@ -1,0 +1,10 @@
+import StreamrunCore
+import StreamrunPlan
+
+/// Builds the per-subtask instances of sources, operators and sinks (implemented by the connectors layer).
+///
+/// Called inside each task, so instances never cross tasks.
+public protocol OperatorFactory: Sendable {
+    func makeSource(_ node: PlanNode, subtask: Int, stop: StopFlag) throws -> any SourceReader
+    func makeOperator(_ node: PlanNode, subtask: Int) throws -> any StreamOperator
+}

@@ -1,0 +1,54 @@
+import StreamrunCore
+
+/// Where one output port of an operator goes: operators chained in the same task, and edges to other tasks.
+///
+/// Emitting to a chained operator is a direct call; emitting to an edge may suspend (backpressure).
+public final class Output {
+    struct Chained {
+        let op: any StreamOperator
+        let context: OperatorContext
+        let metrics: NodeMetrics
+    }
+
+    var chained: [Chained] = []
+    var edges: [EdgeWriter] = []
+    let metrics: NodeMetrics?
+    private var lastWatermark: Int64 = Watermark.min
+    private var finished = false
+
+    init(metrics: NodeMetrics?) {
+        self.metrics = metrics
+    }
+
+    /// Sends a batch to every consumer. Empty batches are not sent.
+    public func emit(_ batch: RecordBatch) async throws {
+        guard batch.count > 0 else { return }
+        metrics?.recordsOut.add(batch.count)
+        for c in chained {
+            c.metrics.recordsIn.add(batch.count)
+            try await c.op.process(batch, context: c.context)
+        }
+        for e in edges { try await e.send(batch) }
+    }
+
+    /// Sends a watermark downstream, if it advances this output's watermark.
+    public func emitWatermark(_ w: Int64) async throws {
+        guard w > lastWatermark else { return }
+        lastWatermark = w
+        metrics?.watermark.store(w)
+        for c in chained { try await c.op.processWatermark(w, context: c.context) }
+        for e in edges { try await e.sendWatermark(w) }
+    }
+
+    /// Finishes every chained operator (depth first) and sends end-of-input on every edge.
+    func finish() async throws {
+        guard !finished else { return }
+        finished = true
+        for c in chained {
+            try await c.op.finish(context: c.context)
+            try await c.context.main.finish()
+            try await c.context.late?.finish()
+        }
+        for e in edges { try await e.sendEnd() }
+    }
+}
