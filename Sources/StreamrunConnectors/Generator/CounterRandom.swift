@@ -48,16 +48,25 @@ enum PortableMath {
         let y = x * 3.321928094887362  // log2(10)
         let k = y.rounded(.down)
         let f = (y - k) * 0.6931471805599453  // ln 2, so 2^(y-k) = e^f with 0 ≤ f < ln 2
-        // e^f by its Taylor series to f^16/16! (relative error below 1e-15), evaluated with Estrin's
-        // scheme: independent pairs combined by f^2, f^4, f^8, so the chain of dependent
-        // multiplications stays short.
-        let f2 = f * f, f4 = f2 * f2, f8 = f4 * f4
-        let q0 = 1 + f, q1 = 0.5 + f * (1.0 / 6)
-        let q2 = 1.0 / 24 + f * (1.0 / 120), q3 = 1.0 / 720 + f * (1.0 / 5040)
-        let q4 = 1.0 / 40_320 + f * (1.0 / 362_880), q5 = 1.0 / 3_628_800 + f * (1.0 / 39_916_800)
-        let q6 = 1.0 / 479_001_600 + f * (1.0 / 6_227_020_800), q7 = 1.0 / 87_178_291_200 + f * (1.0 / 1_307_674_368_000)
-        let r0 = q0 + q1 * f2, r1 = q2 + q3 * f2, r2 = q4 + q5 * f2, r3 = q6 + q7 * f2
-        let s = (r0 + r1 * f4) + (r2 + r3 * f4) * f8 + f8 * f8 * (1.0 / 20_922_789_888_000)
+        // e^f by its Taylor series to f^16/16!, Horner form: relative error below 1e-15.
+        // The bids' prices depend on every bit here: changing the evaluation changes the stream.
+        var s = 1.0 / 20_922_789_888_000
+        s = s * f + 1.0 / 1_307_674_368_000
+        s = s * f + 1.0 / 87_178_291_200
+        s = s * f + 1.0 / 6_227_020_800
+        s = s * f + 1.0 / 479_001_600
+        s = s * f + 1.0 / 39_916_800
+        s = s * f + 1.0 / 3_628_800
+        s = s * f + 1.0 / 362_880
+        s = s * f + 1.0 / 40_320
+        s = s * f + 1.0 / 5040
+        s = s * f + 1.0 / 720
+        s = s * f + 1.0 / 120
+        s = s * f + 1.0 / 24
+        s = s * f + 1.0 / 6
+        s = s * f + 0.5
+        s = s * f + 1
+        s = s * f + 1
         return s * Double(sign: .plus, exponent: Int(k), significand: 1)
     }
 }
