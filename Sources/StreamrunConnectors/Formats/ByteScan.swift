@@ -44,6 +44,42 @@ enum SWAR {
         (v &- ones &* UInt64(n)) & ~v & highs
     }
 
+    /// How many of the 8 bytes, from the first, are ASCII digits (0–8).
+    @inline(__always) static func digitCount(_ v: UInt64) -> Int {
+        let highNibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        let zeros = ones &* 0x30
+        // Nonzero bytes where the byte is not in 0x30...0x39 (a carry from a non-digit byte can only
+        // spoil the bytes after it, which do not count).
+        let bad = ((v & highNibbles) ^ zeros) | (((v &+ ones &* 6) & highNibbles) ^ zeros)
+        let flags = (((bad & ~highs) &+ ~highs) | bad) & highs
+        return flags == 0 ? 8 : flags.trailingZeroBitCount &>> 3
+    }
+
+    /// The value of the first `k` (1–8) bytes of `v`, which are ASCII digits, most significant first.
+    @inline(__always) static func digitsValue(_ v: UInt64, _ k: Int) -> UInt64 {
+        // Borrows from the non-digit bytes only reach the bytes after them, which the shift drops;
+        // the shift leaves zeros (digit value 0) in front.
+        var x = (v &- ones &* 0x30) &<< UInt64(8 &* (8 &- k))
+        x = x &* 10 &+ (x &>> 8)
+        let pairs: UInt64 = 0x0000_00FF_0000_00FF
+        return ((x & pairs) &* (100 &+ (1_000_000 &<< 32)) &+ ((x &>> 16) & pairs) &* (1 &+ (10_000 &<< 32))) &>> 32
+    }
+
+    /// 10^k for 0 ≤ k ≤ 8.
+    @inline(__always) static func powerOfTen(_ k: Int) -> UInt64 {
+        switch k {
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1000
+        case 4: return 10_000
+        case 5: return 100_000
+        case 6: return 1_000_000
+        case 7: return 10_000_000
+        case 8: return 100_000_000
+        default: return 1
+        }
+    }
+
     /// Index (0–7) of the first flagged byte of a nonzero mask.
     @inline(__always) static func first(_ mask: UInt64) -> Int { mask.trailingZeroBitCount &>> 3 }
 }
@@ -74,6 +110,18 @@ enum NumberScan {
         while j < end && p[j] == ASCII.zero { j &+= 1 }
         let significantStart = j
         var magnitude: UInt64 = 0
+        // Up to 8 digits per step; the byte loop below finishes near the end of the buffer.
+        while j &+ 8 <= end {
+            let v = SWAR.load(p + j)
+            let k = SWAR.digitCount(v)
+            if k == 0 { break }
+            magnitude = magnitude &* SWAR.powerOfTen(k) &+ SWAR.digitsValue(v, k)
+            j &+= k
+            if k < 8 {
+                i = j
+                return finish(magnitude, negative, j, digitsStart, significantStart)
+            }
+        }
         while j < end {
             let d = p[j] &- ASCII.zero
             if d > 9 { break }
@@ -81,6 +129,13 @@ enum NumberScan {
             j &+= 1
         }
         i = j
+        return finish(magnitude, negative, j, digitsStart, significantStart)
+    }
+
+    @inline(__always)
+    static func finish(_ magnitude: UInt64, _ negative: Bool, _ j: Int, _ digitsStart: Int, _ significantStart: Int)
+        -> (value: Int64, status: IntStatus)
+    {
         if j == digitsStart { return (0, .noDigits) }
         // 19 digits never wrap a UInt64 (10^19 < 2^64); more always overflow an Int64.
         if j &- significantStart > 19 { return (0, .overflow) }

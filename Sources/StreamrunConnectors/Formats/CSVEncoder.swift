@@ -34,27 +34,28 @@ public struct CSVEncoder: RecordEncoder {
     }
 
     public func encode(_ batch: RecordBatch, rows: [Int32]?, into out: inout [UInt8]) {
-        let writers = columns.indices.map { batch.columns[$0] }
         let count = rows?.count ?? batch.count
         let delimiter = self.delimiter
-        out.reserveCapacity(out.count + count * (8 + 10 * writers.count))
-        for r in 0..<count {
-            let row = rows.map { Int($0[r]) } ?? r
-            for k in 0..<writers.count {
-                if k > 0 { out.append(delimiter) }
-                let column = writers[k]
-                if let validity = column.validity, !validity[row] {
-                    if writers.count == 1 { out.append(contentsOf: [ASCII.quote, ASCII.quote]) }
-                    continue
+        out.reserveCapacity(out.count + count * (8 + 10 * columns.indices.count))
+        ColumnView.with(batch, columns.indices) { views in
+            for r in 0..<count {
+                let row = rows.map { Int($0[r]) } ?? r
+                for k in 0..<views.count {
+                    if k > 0 { out.append(delimiter) }
+                    let view = views[k]
+                    if view.isNull(row) {
+                        if views.count == 1 { out.append(contentsOf: [ASCII.quote, ASCII.quote]) }
+                        continue
+                    }
+                    switch view.kind {
+                    case .int: ByteWriter.appendInt(view.int(row), to: &out)
+                    case .float: ByteWriter.appendFloat(view.float(row), to: &out)
+                    case .bool: ByteWriter.appendBool(view.bool(row), to: &out)
+                    case .string: Self.appendString(view.string(row), delimiter: delimiter, to: &out)
+                    }
                 }
-                switch column.storage {
-                case .int(let a): ByteWriter.appendInt(a[row], to: &out)
-                case .float(let a): ByteWriter.appendFloat(a[row], to: &out)
-                case .bool(let a): ByteWriter.appendBool(a[row], to: &out)
-                case .string(let a): a.withBytes(row) { Self.appendString($0, delimiter: delimiter, to: &out) }
-                }
+                out.append(ASCII.newline)
             }
-            out.append(ASCII.newline)
         }
     }
 

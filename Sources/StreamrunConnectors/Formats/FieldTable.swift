@@ -13,6 +13,10 @@ final class FieldTable: @unchecked Sendable {
     let nameLength: UnsafeMutablePointer<Int>
     /// False for names containing `"` or `\`, which must not be matched against raw key bytes.
     let rawMatchable: UnsafeMutablePointer<Bool>
+    /// For each column, the first 16 bytes of `name"` as two little-endian words, and masks that
+    /// keep only the bytes that belong to it: most keys match with one or two word compares.
+    let keyWords: UnsafeMutablePointer<UInt64>
+    let keyMasks: UnsafeMutablePointer<UInt64>
 
     init(_ schema: Schema) {
         count = schema.count
@@ -21,13 +25,28 @@ final class FieldTable: @unchecked Sendable {
         nameStart = .allocate(capacity: max(count, 1))
         nameLength = .allocate(capacity: max(count, 1))
         rawMatchable = .allocate(capacity: max(count, 1))
+        keyWords = .allocate(capacity: max(2 * count, 1))
+        keyMasks = .allocate(capacity: max(2 * count, 1))
         var all: [UInt8] = []
         for (c, field) in schema.fields.enumerated() {
             let bytes = Array(field.name.utf8)
+            let matchable = !bytes.contains(ASCII.quote) && !bytes.contains(ASCII.backslash)
             (types + c).initialize(to: field.type)
             (nameStart + c).initialize(to: all.count)
             (nameLength + c).initialize(to: bytes.count)
-            (rawMatchable + c).initialize(to: !bytes.contains(ASCII.quote) && !bytes.contains(ASCII.backslash))
+            (rawMatchable + c).initialize(to: matchable)
+            let quoted = bytes + [ASCII.quote]
+            for w in 0..<2 {
+                // An unmatchable name gets a word that no masked load equals.
+                var word: UInt64 = matchable ? 0 : 1
+                var mask: UInt64 = 0
+                for b in 0..<8 where matchable && w * 8 + b < quoted.count {
+                    word |= UInt64(quoted[w * 8 + b]) << (8 * b)
+                    mask |= 0xFF << (8 * b)
+                }
+                (keyWords + 2 * c + w).initialize(to: word)
+                (keyMasks + 2 * c + w).initialize(to: mask)
+            }
             all += bytes
         }
         nameBytes = .allocate(capacity: max(all.count, 1))
@@ -39,6 +58,8 @@ final class FieldTable: @unchecked Sendable {
         nameStart.deallocate()
         nameLength.deallocate()
         rawMatchable.deallocate()
+        keyWords.deallocate()
+        keyMasks.deallocate()
         nameBytes.deallocate()
     }
 
@@ -46,6 +67,13 @@ final class FieldTable: @unchecked Sendable {
     @inline(__always)
     func matchesKey(_ c: Int, _ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> Bool {
         let n = nameLength[c]
+        if n < 16 && i &+ 16 <= end {
+            // One or two word compares of `name"` (a name with `"` or `\` has a zero mask here, so
+            // it cannot match: it always goes through the lookup).
+            let w = 2 &* c
+            guard SWAR.load(p + i) & keyMasks[w] == keyWords[w] else { return false }
+            return n < 8 || SWAR.load(p + (i &+ 8)) & keyMasks[w &+ 1] == keyWords[w &+ 1]
+        }
         guard i &+ n < end, p[i &+ n] == ASCII.quote, rawMatchable[c] else { return false }
         let name = nameBytes + nameStart[c]
         var k = 0

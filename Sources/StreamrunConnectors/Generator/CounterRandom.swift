@@ -42,21 +42,31 @@ struct CounterRandom {
 /// 10^x computed with IEEE additions and multiplications only, so the result is the same on every
 /// platform (libm's `pow` may differ in the last bit between systems).
 enum PortableMath {
-    /// 1/k! for k = 0…16.
-    static let inverseFactorials: [Double] = (0...16).map { k in
-        var f = 1.0
-        for i in stride(from: 2, through: k, by: 1) { f *= Double(i) }
-        return 1 / f
-    }
-
     /// 10^x for 0 ≤ x < 30.
+    @inline(__always)
     static func pow10(_ x: Double) -> Double {
         let y = x * 3.321928094887362  // log2(10)
         let k = y.rounded(.down)
         let f = (y - k) * 0.6931471805599453  // ln 2, so 2^(y-k) = e^f with 0 ≤ f < ln 2
         // e^f by its Taylor series to f^16/16!, Horner form: relative error below 1e-15.
-        var s = 0.0
-        for c in inverseFactorials.reversed() { s = s * f + c }
+        // The bids' prices depend on every bit here: changing the evaluation changes the stream.
+        var s = 1.0 / 20_922_789_888_000
+        s = s * f + 1.0 / 1_307_674_368_000
+        s = s * f + 1.0 / 87_178_291_200
+        s = s * f + 1.0 / 6_227_020_800
+        s = s * f + 1.0 / 479_001_600
+        s = s * f + 1.0 / 39_916_800
+        s = s * f + 1.0 / 3_628_800
+        s = s * f + 1.0 / 362_880
+        s = s * f + 1.0 / 40_320
+        s = s * f + 1.0 / 5040
+        s = s * f + 1.0 / 720
+        s = s * f + 1.0 / 120
+        s = s * f + 1.0 / 24
+        s = s * f + 1.0 / 6
+        s = s * f + 0.5
+        s = s * f + 1
+        s = s * f + 1
         return s * Double(sign: .plus, exponent: Int(k), significand: 1)
     }
 }

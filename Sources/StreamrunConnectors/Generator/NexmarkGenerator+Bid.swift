@@ -74,7 +74,8 @@ extension NexmarkGenerator {
         builder.endRow()
     }
 
-    /// Fills `p[0..<count]` with random lowercase letters, 12 per 64-bit draw.
+    /// Fills `p[0..<count]` with random lowercase letters, 12 per 64-bit draw (the base-26 digits of
+    /// the draw as a fraction, as the reference's `nextExactString` takes 6 per 32-bit draw).
     @inline(__always)
     static func fillLetters(_ p: UnsafeMutablePointer<UInt8>, _ count: Int, _ random: inout CounterRandom) {
         var i = 0

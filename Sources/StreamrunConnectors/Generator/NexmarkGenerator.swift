@@ -19,11 +19,15 @@ import StreamrunPlan
 /// - `channel` and `url`: with probability 1/2 one of "Google", "Facebook", "Baidu", "Apple", else
 ///   `channel-N` for N < 10,000. Each channel has a fixed URL such as
 ///   `https://www.nexmark.com/abc/de_f/ghi/item.htm?query=1`, most with `&channel_id=…`.
-/// - `extra`: 30 to 49 random lowercase letters of padding, so a JSONL line averages ~200 bytes
+/// - `extra`: 30 to 49 random lowercase letters of padding, so a JSONL line averages ~216 bytes
 ///   (the reference pads more, for a binary encoding).
 ///
 /// Event time is `baseTime + n × 1000 / eventsPerSecond` (integer milliseconds): monotone in `n`
 /// with no jitter, so a split read in order has in-order event time.
+///
+/// - Important: The stream of a seed is a contract that golden outputs depend on: changing what is
+///   drawn, in which order, or how a price is computed changes every result downstream.
+///   `GeneratorNexmarkTests.streamIsPinned` guards it.
 public struct NexmarkGenerator: Sendable {
     /// 2024-01-01T00:00:00Z.
     public static let defaultBaseTime: Int64 = 1_704_067_200_000
