@@ -48,7 +48,8 @@ public struct RecordBatch: Sendable, Hashable {
 
 /// Builds a ``RecordBatch`` row by row, keeping one typed array per column so appends never copy.
 ///
-/// Call exactly one `append…` per column per row, in any column order, then ``endRow()``.
+/// Call exactly one `append…` (or ``appendNull(_:)``) per column per row, in any column order, then
+/// ``endRow()``.
 public struct BatchBuilder: Sendable {
     public let schema: Schema
     @usableFromInline var ints: [[Int64]]
@@ -56,6 +57,8 @@ public struct BatchBuilder: Sendable {
     @usableFromInline var bools: [[Bool]]
     @usableFromInline var strings: [StringArray]
     @usableFromInline var validity: [[Bool]?]
+    /// Columns that have a validity mask (got a null in this batch), so ``endRow()`` touches only them.
+    @usableFromInline var nullable: [Int] = []
     /// For each column: which typed array holds it.
     @usableFromInline let slot: [Int]
     public var count: Int = 0
@@ -106,7 +109,10 @@ public struct BatchBuilder: Sendable {
 
     /// Appends a null to `column` (a placeholder value plus a cleared validity bit).
     public mutating func appendNull(_ column: Int) {
-        if validity[column] == nil { validity[column] = [Bool](repeating: true, count: count) }
+        if validity[column] == nil {
+            validity[column] = [Bool](repeating: true, count: count)
+            nullable.append(column)
+        }
         switch schema[column].type {
         case .int, .timestamp: ints[slot[column]].append(0)
         case .float: floats[slot[column]].append(0)
@@ -116,12 +122,10 @@ public struct BatchBuilder: Sendable {
         validity[column]!.append(false)
     }
 
-    /// Finishes the current row: columns that got no value this row become null.
+    /// Finishes the current row (every column must have received its value or a null).
     @inlinable public mutating func endRow() {
         count += 1
-        for c in 0..<validity.count {
-            if validity[c] != nil && validity[c]!.count < count { validity[c]!.append(true) }
-        }
+        for c in nullable where validity[c]!.count < count { validity[c]!.append(true) }
     }
 
     /// Appends a row of values, converting ints to floats where the column is `float`.
@@ -170,6 +174,7 @@ public struct BatchBuilder: Sendable {
             strings[i].reserve(strings: cap, bytes: n)
         }
         for i in validity.indices { validity[i] = nil }
+        nullable.removeAll(keepingCapacity: true)
         count = 0
         return batch
     }
