@@ -11,6 +11,10 @@ let package = Package(
     products: [
         .executable(name: "streamrun", targets: ["streamrun"]),
         .library(name: "StreamrunConnectors", targets: ["StreamrunConnectors"]),
+        // For Benchmarks/ only, which measures these modules directly.
+        .library(name: "StreamrunCore", targets: ["StreamrunCore"]),
+        .library(name: "StreamrunPlan", targets: ["StreamrunPlan"]),
+        .library(name: "StreamrunRuntime", targets: ["StreamrunRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
