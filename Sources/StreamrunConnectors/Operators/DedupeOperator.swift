@@ -49,7 +49,9 @@ enum DedupeOperators {
             throw StreamrunError(.internalError, "dedupe \"\(node.id)\" has no input schema", retry: .internal)
         }
         let types = plan.keyFields.map { input[$0].type }
-        if IntStateKey.fits(types) { return DedupeOperator<IntStateKey>(plan: plan, keyTypes: types, maxParallelism: maxParallelism) }
-        return DedupeOperator<BytesStateKey>(plan: plan, keyTypes: types, maxParallelism: maxParallelism)
+        if IntStateKey.fits(types) {
+            return IntKeyDedupeOperator(DedupeOperator<IntStateKey>(plan: plan, keyTypes: types, maxParallelism: maxParallelism))
+        }
+        return BytesKeyDedupeOperator(DedupeOperator<BytesStateKey>(plan: plan, keyTypes: types, maxParallelism: maxParallelism))
     }
 }

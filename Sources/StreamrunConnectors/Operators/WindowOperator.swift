@@ -62,8 +62,8 @@ enum WindowOperators {
 
     static func make(config: WindowConfig, maxParallelism: Int? = nil) -> any StreamOperator {
         if IntStateKey.fits(config.keyTypes) {
-            return WindowOperator<IntStateKey>(config: config, maxParallelism: maxParallelism)
+            return IntKeyWindowOperator(WindowOperator<IntStateKey>(config: config, maxParallelism: maxParallelism))
         }
-        return WindowOperator<BytesStateKey>(config: config, maxParallelism: maxParallelism)
+        return BytesKeyWindowOperator(WindowOperator<BytesStateKey>(config: config, maxParallelism: maxParallelism))
     }
 }
