@@ -48,7 +48,7 @@ import Testing
         let node = plan.node("d")!
         guard case .dedupe(let dp) = node.kind else { Issue.record("not a dedupe"); return }
         let dedupe = try DedupeOperators.make(node: node, plan: dp)
-        #expect(dedupe is DedupeOperator<BytesStateKey>)
+        #expect(dedupe is BytesKeyDedupeOperator)
         let metrics = NodeMetrics(id: "d", kind: "dedupe")
         let (context, main, _) = OperatorContext.collecting(metrics: metrics)
         let rows: [[Value]] = [
