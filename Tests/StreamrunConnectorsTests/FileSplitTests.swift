@@ -28,7 +28,7 @@ import Testing
     @Test func everyLineExactlyOnceForRandomSplitSizes() throws {
         let seed = UInt64.random(in: 0...UInt64.max)
         print("FileSplitTests seed", seed)
-        var rng = SplitMix(seed: seed)
+        var rng = TestRandom(seed: seed)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("splits-\(seed)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("f.jsonl").path
@@ -56,18 +56,5 @@ import Testing
             #expect(Set(all) == Set(splits))
             #expect(all.count == splits.count)
         }
-    }
-}
-
-/// A tiny seeded generator for tests (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -83,17 +83,7 @@ struct WindowDriver<Key: StateKey> {
 }
 
 /// A seeded generator (SplitMix64): the same seed gives the same test.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SeededRandom = TestRandom
 
 /// The seed of a random test: `STREAMRUN_SEED` when set (to replay a failure), else a fresh one.
 func testSeed(_ name: String) -> UInt64 {
