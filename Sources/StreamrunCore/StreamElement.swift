@@ -4,6 +4,9 @@ public enum StreamElement: Sendable {
     case records(RecordBatch)
     /// Event time has reached this many epoch milliseconds on this input: no earlier record follows.
     case watermark(Int64)
+    /// Checkpoint barrier: everything before it on this input belongs to checkpoint `id`, everything
+    /// after it to the next (Flink's asynchronous barrier snapshotting).
+    case barrier(CheckpointBarrier)
     /// This input has no data for now and must not hold the watermark back until it sends again
     /// (Flink's `WatermarkStatus.IDLE`). Any later record or watermark makes it active again.
     case idle

@@ -93,3 +93,29 @@ import Testing
         guard case .fail = m.send(Self.batch(1), input: 1) else { Issue.record("send after fail must fail"); return }
     }
 }
+
+@Suite struct InputGateBlockingTests {
+    typealias Machine = InputGate.StateMachine<String, String>
+
+    @Test func blockedInputIsSkippedUntilUnblocked() {
+        var m = Machine(inputs: 2, capacity: 10)
+        _ = m.send(.watermark(1), input: 0)
+        _ = m.send(.watermark(2), input: 1)
+        m.block(input: 0)
+        guard case .element(1, _, _) = m.next() else { Issue.record("expected input 1"); return }
+        guard case .suspend = m.next() else { Issue.record("input 0 is blocked"); return }
+        let parked = m.suspendConsumer("C")
+        #expect(parked)
+        #expect(m.unblock([0]) == "C")
+        guard case .element(0, _, _) = m.next() else { Issue.record("expected input 0"); return }
+    }
+
+    @Test func sendToBlockedInputQueuesInsteadOfHandingOver() {
+        var m = Machine(inputs: 2, capacity: 10)
+        m.block(input: 0)
+        guard case .suspend = m.next() else { Issue.record("empty"); return }
+        _ = m.suspendConsumer("C")
+        guard case .enqueued(nil, nil) = m.send(.watermark(1), input: 0) else { Issue.record("must not wake for a blocked input"); return }
+        #expect(m.bufferedWeight == 1)
+    }
+}

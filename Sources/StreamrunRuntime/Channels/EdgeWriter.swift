@@ -47,6 +47,10 @@ final class EdgeWriter {
         for t in targets { try await t.gate.send(.watermark(w), input: t.input) }
     }
 
+    func sendBarrier(_ id: Int64) async throws {
+        for t in targets { try await t.gate.send(.barrier(CheckpointBarrier(id: id)), input: t.input) }
+    }
+
     func sendIdle() async throws {
         for t in targets { try await t.gate.send(.idle, input: t.input) }
     }

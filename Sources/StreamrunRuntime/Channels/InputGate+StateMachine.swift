@@ -100,6 +100,17 @@ extension InputGate {
             return true
         }
 
+        /// Holds back input `i` (barrier alignment): `next` skips it until it is unblocked.
+        mutating func block(input i: Int) { inputs[i].blocked = true }
+
+        /// Releases inputs; returns the parked consumer if it can now take an element.
+        mutating func unblock(_ list: [Int]) -> Consumer? {
+            for i in list { inputs[i].blocked = false }
+            guard waitingConsumer != nil, list.contains(where: { !inputs[$0].queue.isEmpty }) else { return nil }
+            defer { waitingConsumer = nil }
+            return waitingConsumer
+        }
+
         /// Fails the gate: every parked producer and consumer must be resumed with an error.
         mutating func fail() -> (producers: [Producer], consumer: Consumer?) {
             failed = true

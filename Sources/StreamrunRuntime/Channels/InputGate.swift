@@ -70,6 +70,15 @@ public final class InputGate: Sendable {
         }
     }
 
+    /// Holds back input `i` until ``unblock(_:)``: elements stay queued (its producer is backpressured).
+    public func block(input i: Int) { state.withLock { $0.block(input: i) } }
+
+    /// Releases the given inputs, waking the consumer if one of them has elements waiting.
+    public func unblock(_ inputs: [Int]) {
+        let consumer = state.withLock { $0.unblock(inputs) }
+        consumer?.resume(returning: nil)  // nil: look at the queues again
+    }
+
     /// Fails the gate, waking every parked producer and the consumer with `CancellationError`.
     public func fail() {
         let (producers, consumer) = state.withLock { $0.fail() }

@@ -11,7 +11,12 @@ public final class JobRunner: Sendable {
     public struct Options: Sendable {
         /// Capacity of each input queue, in records.
         public var channelCapacity: Int
-        public init(channelCapacity: Int = 16_384) { self.channelCapacity = channelCapacity }
+        /// Called (on a task's thread) when every live subtask has acknowledged a checkpoint.
+        public var onCheckpointComplete: (@Sendable (CheckpointTracker.Completed) -> Void)?
+        public init(channelCapacity: Int = 16_384, onCheckpointComplete: (@Sendable (CheckpointTracker.Completed) -> Void)? = nil) {
+            self.channelCapacity = channelCapacity
+            self.onCheckpointComplete = onCheckpointComplete
+        }
     }
 
     public let plan: JobPlan
@@ -24,6 +29,7 @@ public final class JobRunner: Sendable {
     let gates: [[InputGate?]]
     /// For each stage, the first gate input index of each of its input edges.
     let inputBase: [[Int]]
+    let checkpoints: CheckpointState
 
     public init(plan: JobPlan, factory: any OperatorFactory, options: Options = Options()) {
         self.plan = plan
@@ -45,6 +51,34 @@ public final class JobRunner: Sendable {
         }
         self.gates = gates
         self.inputBase = bases
+        var subtasks: Set<SubtaskID> = []
+        for stage in physical.stages {
+            for id in stage.nodes { for i in 0..<stage.parallelism { subtasks.insert(SubtaskID(node: id, subtask: i)) } }
+        }
+        self.checkpoints = CheckpointState(tracker: CheckpointTracker(subtasks: subtasks))
+    }
+
+    /// Starts a checkpoint: every source subtask injects its barrier after its current batch.
+    /// Returns the checkpoint id. A pending checkpoint that has not completed is abandoned.
+    @discardableResult
+    public func triggerCheckpoint() -> Int64 {
+        let (id, _) = checkpoints.tracker.withLock { $0.trigger() }
+        checkpoints.requested.store(id, ordering: .releasing)
+        return id
+    }
+
+    func acknowledge(_ id: Int64, node: String, subtask: Int, state: SnapshotPayload?) {
+        let done = checkpoints.tracker.withLock {
+            $0.acknowledge(id, task: SubtaskID(node: node, subtask: subtask), state: state ?? SnapshotPayload())
+        }
+        if let done { options.onCheckpointComplete?(done) }
+    }
+
+    func taskFinished(stage: PhysicalPlan.Stage, subtask: Int) {
+        for node in stage.nodes {
+            let done = checkpoints.tracker.withLock { $0.finished(SubtaskID(node: node, subtask: subtask)) }
+            if let done { options.onCheckpointComplete?(done) }
+        }
     }
 
     /// Asks sources to stop reading; the job then drains and finishes normally.
@@ -80,8 +114,9 @@ public final class JobRunner: Sendable {
         if let gate = gates[s][subtask] {
             try await runGateTask(gate: gate, head: task.head!, stage: stage)
         } else {
-            try await runSourceTask(reader: task.source!, output: task.headOutput)
+            try await runSourceTask(reader: task.source!, output: task.headOutput, node: stage.head, subtask: subtask)
         }
+        taskFinished(stage: stage, subtask: subtask)
     }
 
     struct BuiltTask {
@@ -142,8 +177,18 @@ public final class JobRunner: Sendable {
         return BuiltTask(source: source, head: head, headOutput: mains[headID]!)
     }
 
-    func runSourceTask(reader: any SourceReader, output: Output) async throws {
-        while let item = try await reader.next() {
+    func runSourceTask(reader: any SourceReader, output: Output, node: String, subtask: Int) async throws {
+        var injected: Int64 = 0
+        let ack = { (n: String, s: Int, state: SnapshotPayload?) in self.acknowledge(injected, node: n, subtask: s, state: state) }
+        while true {
+            // Between two outputs: inject the barrier of a newly triggered checkpoint.
+            let requested = checkpoints.requested.load(ordering: .acquiring)
+            if requested > injected {
+                injected = requested
+                ack(node, subtask, reader.snapshotState(checkpoint: requested))
+                try await output.emitBarrier(requested, ack: ack)
+            }
+            guard let item = try await reader.next() else { break }
             switch item {
             case .records(let b): try await output.emit(b)
             case .watermark(let w): try await output.emitWatermark(w)
@@ -157,6 +202,24 @@ public final class JobRunner: Sendable {
     func runGateTask(gate: InputGate, head: (op: any StreamOperator, context: OperatorContext), stage: PhysicalPlan.Stage) async throws {
         let inMetrics = metrics[stage.head]!
         var tracker = WatermarkTracker(inputs: gate.inputCount)
+        var aligner = BarrierAligner(inputs: gate.inputCount)
+        let node = head.context.nodeID, subtask = head.context.subtask
+        func perform(_ actions: [BarrierAligner.Action]) async throws {
+            for a in actions {
+                switch a {
+                case .block(let i):
+                    gate.block(input: i)
+                case .abandoned(_, let unblock):
+                    gate.unblock(unblock)
+                case .aligned(let id, let unblock):
+                    let ack = { (n: String, s: Int, state: SnapshotPayload?) in self.acknowledge(id, node: n, subtask: s, state: state) }
+                    ack(node, subtask, try await head.op.snapshotState(checkpoint: id, context: head.context))
+                    try await head.context.main.emitBarrier(id, ack: ack)
+                    try await head.context.late?.emitBarrier(id, ack: ack)
+                    gate.unblock(unblock)
+                }
+            }
+        }
         while let (input, element) = try await gate.next() {
             switch element {
             case .records(let b):
@@ -173,10 +236,13 @@ public final class JobRunner: Sendable {
                 case .allIdle: try await head.context.main.emitIdle()
                 case .unchanged: break
                 }
+            case .barrier(let b):
+                try await perform(aligner.barrier(b.id, input: input))
             case .endOfInput:
                 if let advanced = tracker.end(input: input) {
                     try await head.op.processWatermark(advanced, context: head.context)
                 }
+                try await perform(aligner.endOfInput(input))
             }
         }
         try await head.op.finish(context: head.context)
@@ -202,4 +268,13 @@ final class FirstError: Sendable {
     }
 
     var error: (any Error)? { state.withLock { $0 } }
+}
+
+/// The runner's checkpoint bookkeeping, shared by all tasks.
+final class CheckpointState: Sendable {
+    let tracker: Mutex<CheckpointTracker>
+    /// The newest triggered checkpoint id; source tasks inject a barrier when it passes theirs.
+    let requested = Atomic<Int64>(0)
+
+    init(tracker: CheckpointTracker) { self.tracker = Mutex(tracker) }
 }

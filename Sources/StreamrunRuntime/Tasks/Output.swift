@@ -40,6 +40,18 @@ public final class Output {
         for e in edges { try await e.sendWatermark(w) }
     }
 
+    /// Passes checkpoint barrier `id` on: each chained operator snapshots (reported through `ack`)
+    /// and forwards it; every edge sends it to all downstream subtasks.
+    func emitBarrier(_ id: Int64, ack: (String, Int, SnapshotPayload?) -> Void) async throws {
+        for c in chained {
+            let state = try await c.op.snapshotState(checkpoint: id, context: c.context)
+            ack(c.context.nodeID, c.context.subtask, state)
+            try await c.context.main.emitBarrier(id, ack: ack)
+            try await c.context.late?.emitBarrier(id, ack: ack)
+        }
+        for e in edges { try await e.sendBarrier(id) }
+    }
+
     /// Tells every consumer that this output is idle (see ``StreamElement/idle``).
     func emitIdle() async throws {
         for c in chained {

@@ -11,6 +11,10 @@ public protocol StreamOperator: AnyObject {
     func process(_ batch: RecordBatch, context: OperatorContext) async throws
     func processWatermark(_ watermark: Int64, context: OperatorContext) async throws
     func finish(context: OperatorContext) async throws
+    /// Checkpoint `id`: the barrier has arrived on every input. Capture the operator's state now —
+    /// cheaply, as copy-on-write values — and return it; the task forwards the barrier afterwards.
+    /// Sinks close their open files to *pending* here (two-phase commit). Nil: no state.
+    func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload?
 }
 
 extension StreamOperator {
@@ -20,6 +24,8 @@ extension StreamOperator {
     }
 
     public func finish(context: OperatorContext) async throws {}
+
+    public func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? { nil }
 }
 
 /// What an operator instance can reach: its outputs and who it is.
@@ -55,6 +61,12 @@ public protocol SourceReader: AnyObject {
     /// - Important: May suspend (rate limiting, following a growing file). Must return promptly
     ///   once the task is cancelled or a stop is requested.
     func next() async throws -> SourceOutput?
+    /// Checkpoint `id` is injected after the last output returned: capture split offsets and watermarks.
+    func snapshotState(checkpoint id: Int64) -> SnapshotPayload?
+}
+
+extension SourceReader {
+    public func snapshotState(checkpoint id: Int64) -> SnapshotPayload? { nil }
 }
 
 public enum SourceOutput {

@@ -1,0 +1,10 @@
+/// A checkpoint barrier: sources inject it between batches; every task forwards it once it has arrived
+/// on all of its inputs (aligned) and its operators have taken their snapshot.
+public struct CheckpointBarrier: Sendable, Hashable, CustomStringConvertible {
+    /// Checkpoint ids increase by one per triggered checkpoint, starting at 1.
+    public var id: Int64
+
+    public init(id: Int64) { self.id = id }
+
+    public var description: String { "barrier \(id)" }
+}
