@@ -21,6 +21,10 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         try await CLI.guarded {
             let plan = try CLI.loadJob(job)
+            if plan.spec.checkpoints != nil {
+                CLI.printError("warning: checkpoints: this version validates the checkpoint settings but does not take "
+                    + "checkpoints yet; a failed run leaves no output and must be run again from the start")
+            }
             let launcher = JobLauncher(plan: plan, logger: CLI.logger)
             Signals.onStop { launcher.requestStop() }
             let summary = try await launcher.run(statusLine: !quiet && isatty(STDERR_FILENO) != 0)
