@@ -1,0 +1,90 @@
+/// Builds every checkpoint path. No other code in streamrun spells a checkpoint file name.
+///
+/// ```
+/// <root>/
+///   chk-000017/                          one directory per checkpoint id (6+ digits, zero-padded)
+///     op-window-00000.state.lz4          one state file per operator subtask (5-digit subtask)
+///     op-window-00001.state.lz4
+///     _manifest.json                     written last: its presence makes the checkpoint complete
+///     .op-window-00001.state.lz4.inprogress   a file being written (renamed when done)
+/// ```
+///
+/// Names are deterministic — built from the checkpoint id, operator id and subtask only, with no
+/// clock and no random part — so writing the same file twice replaces it rather than adding one.
+/// Sorting is by the parsed id (``checkpointID(directoryName:)``), never by the name, so ids past
+/// 999999 (which get a seventh digit) still sort correctly.
+public struct CheckpointPaths: Sendable, Hashable {
+    /// The checkpoints directory (`checkpoints.dir` in job.json).
+    public let root: String
+
+    public init(root: String) {
+        var r = root
+        while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+        self.root = r
+    }
+
+    /// The manifest's file name.
+    public static let manifestName = "_manifest.json"
+    /// The prefix of a checkpoint directory name.
+    public static let directoryPrefix = "chk-"
+    /// The suffix of a state file name.
+    public static let stateFileSuffix = ".state.lz4"
+    /// The suffix of a file being written (it is renamed to its final name when complete).
+    public static let inProgressSuffix = ".inprogress"
+
+    // MARK: - Names
+
+    /// `chk-000017`.
+    public static func directoryName(_ checkpoint: Int64) -> String { directoryPrefix + pad(checkpoint, 6) }
+
+    /// The id in a checkpoint directory name, or `nil` if `name` is not one (`chk-` and 6 or more digits).
+    public static func checkpointID(directoryName name: String) -> Int64? {
+        guard name.hasPrefix(directoryPrefix) else { return nil }
+        let digits = name.dropFirst(directoryPrefix.count)
+        guard digits.count >= 6, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        guard let id = Int64(digits), id >= 0, name == directoryName(id) else { return nil }
+        return id
+    }
+
+    /// `op-<operatorID>-<subtask:05>.state.lz4`, for example `op-window-00003.state.lz4`.
+    public static func stateFileName(operator operatorID: String, subtask: Int) -> String {
+        "op-\(operatorID)-\(pad(Int64(subtask), 5))\(stateFileSuffix)"
+    }
+
+    /// The hidden name a file is written under before it is renamed to `name`: `.<name>.inprogress`.
+    public static func inProgressName(_ name: String) -> String { "." + name + inProgressSuffix }
+
+    /// Whether `id` can be part of a file name: 1–128 ASCII letters, digits, `_` or `-` (the rule
+    /// job.json ids follow).
+    public static func isValidOperatorID(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.count <= 128
+            && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || (($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A) || $0 == 0x5F || $0 == 0x2D }
+    }
+
+    // MARK: - Paths
+
+    /// `<root>/chk-000017`.
+    public func directory(_ checkpoint: Int64) -> String { root + "/" + Self.directoryName(checkpoint) }
+
+    /// `<root>/chk-000017/_manifest.json`.
+    public func manifest(_ checkpoint: Int64) -> String { directory(checkpoint) + "/" + Self.manifestName }
+
+    /// `<root>/chk-000017/op-<operatorID>-<subtask:05>.state.lz4`.
+    public func stateFile(checkpoint: Int64, operator operatorID: String, subtask: Int) -> String {
+        directory(checkpoint) + "/" + Self.stateFileName(operator: operatorID, subtask: subtask)
+    }
+
+    /// A file inside a checkpoint directory by its manifest-relative path.
+    public func file(checkpoint: Int64, relativePath: String) -> String { directory(checkpoint) + "/" + relativePath }
+
+    /// The in-progress twin of a final path in the same directory: `<dir>/.<name>.inprogress`.
+    public func inProgress(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return Self.inProgressName(path) }
+        return String(path[...slash]) + Self.inProgressName(String(path[path.index(after: slash)...]))
+    }
+
+    private static func pad(_ n: Int64, _ width: Int) -> String {
+        let s = String(n)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}
