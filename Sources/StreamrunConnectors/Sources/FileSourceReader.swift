@@ -24,7 +24,10 @@ final class FileSourceReader: SourceReader {
     let batchRows: Int
     var lastScan = ContinuousClock.now
 
-    init(spec: SourceSpec, subtask: Int, parallelism: Int, stop: StopFlag, makeDecoder: @escaping () -> any RecordDecoder) throws(StreamrunError) {
+    /// - Parameter restore: the splits stored by a checkpoint (all old subtasks' together); this subtask
+    ///   takes its share by the usual assignment and continues each at its stored position.
+    init(spec: SourceSpec, subtask: Int, parallelism: Int, stop: StopFlag, restore: [SplitState]? = nil,
+         makeDecoder: @escaping () -> any RecordDecoder) throws(StreamrunError) {
         self.spec = spec
         self.subtask = subtask
         self.parallelism = parallelism
@@ -34,12 +37,35 @@ final class FileSourceReader: SourceReader {
         self.timeColumn = spec.eventTime.flatMap { spec.schema.index(of: $0.field) }
         if let rate = spec.maxRecordsPerSecond { limiter = RateLimiter(perSecond: rate / Double(parallelism)) }
         self.batchRows = limiter?.batchRows ?? 2048
+        self.watermarks = SplitWatermarks(splits: 0, maxOutOfOrdernessMs: spec.eventTime?.maxOutOfOrdernessMs ?? 0,
+                                          idleTimeoutMs: spec.eventTime?.idleTimeoutMs, now: MonotonicMillis.now)
+        if let restore {
+            knownFiles = Set(restore.map(\.path))
+            let byIndex = Dictionary(restore.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
+            let splits = restore.map { FileSplit(path: $0.path, start: $0.start, end: $0.end, index: $0.index) }
+            for split in assign(splits) {
+                let s = byIndex[split.index]!
+                readers.append(SplitReader(split: split, decoder: makeDecoder(), follow: spec.follow, resumeAt: s.position, finished: s.finished))
+                watermarks.addSplit(now: MonotonicMillis.now)
+                let k = readers.count - 1
+                if s.maxEventTime != .min { watermarks.observe(split: k, maxEventTime: s.maxEventTime, now: MonotonicMillis.now) }
+                if s.finished { watermarks.finish(split: k) }
+            }
+            return
+        }
         let files = try FileSplits.files(spec.path ?? "", jsonPath: spec.jsonPath + ".path")
         let splits = FileSplits.plan(files: files, splittable: spec.format == .jsonl && !spec.follow, splitBytes: spec.splitBytes)
         knownFiles = Set(files)
-        self.watermarks = SplitWatermarks(splits: 0, maxOutOfOrdernessMs: spec.eventTime?.maxOutOfOrdernessMs ?? 0,
-                                          idleTimeoutMs: spec.eventTime?.idleTimeoutMs, now: MonotonicMillis.now)
         addSplits(assign(splits))
+    }
+
+    /// Where every split of this subtask stands: the next record's byte offset and the event time seen.
+    func snapshotState(checkpoint id: Int64) -> SnapshotPayload? {
+        let states = readers.enumerated().map { k, r in
+            SplitState(index: r.split.index, path: r.split.path, start: r.split.start, end: r.split.end,
+                       position: r.recordOffset, finished: r.finished, maxEventTime: watermarks.maxSeen[k])
+        }
+        return SnapshotPayload(named: [SplitState.section: SplitState.encode(states)])
     }
 
     private func assign(_ splits: [FileSplit]) -> [FileSplit] {

@@ -25,7 +25,8 @@ final class GeneratorSourceReader: SourceReader {
     var pendingWatermark: Int64?
     let batchRows: Int64
 
-    init(spec: SourceSpec, subtask: Int, parallelism: Int, stop: StopFlag) {
+    /// - Parameter restore: the splits stored by a checkpoint (all old subtasks' together).
+    init(spec: SourceSpec, subtask: Int, parallelism: Int, stop: StopFlag, restore: [SplitState]? = nil) {
         self.spec = spec
         self.stop = stop
         self.generator = NexmarkGenerator(seed: spec.seed)
@@ -36,6 +37,26 @@ final class GeneratorSourceReader: SourceReader {
         if let rate = spec.maxRecordsPerSecond { limiter = RateLimiter(perSecond: rate / Double(parallelism)) }
         self.batchRows = Int64(limiter?.batchRows ?? Int(Self.blockSize))
         self.watermarks = SplitWatermarks(splits: splits.count, maxOutOfOrdernessMs: spec.eventTime?.maxOutOfOrdernessMs ?? 0)
+        if let restore {
+            let byIndex = Dictionary(restore.map { (Int64($0.index), $0) }, uniquingKeysWith: { a, _ in a })
+            for s in splits.indices {
+                guard let st = byIndex[splits[s].k] else { continue }
+                splits[s].blocksDone = st.position / Self.blockSize
+                splits[s].offsetInBlock = st.position % Self.blockSize
+                if st.maxEventTime != .min { watermarks.observe(split: s, maxEventTime: st.maxEventTime, now: 0) }
+                if st.finished { watermarks.finish(split: s) }
+            }
+        }
+    }
+
+    /// Per owned split: how far it got (blocks done × block size + offset in the current block).
+    func snapshotState(checkpoint id: Int64) -> SnapshotPayload? {
+        let states = splits.indices.map { s in
+            SplitState(index: Int(splits[s].k), path: "", start: 0, end: 0,
+                       position: splits[s].blocksDone * Self.blockSize + splits[s].offsetInBlock,
+                       finished: exhausted(s), maxEventTime: watermarks.maxSeen[s])
+        }
+        return SnapshotPayload(named: [SplitState.section: SplitState.encode(states)])
     }
 
     /// The first bid number of split `s`'s current block.

@@ -22,6 +22,18 @@ final class SplitReader {
     private var positioned = false
     private(set) var finished = false
 
+    /// A reader that continues a split from a checkpoint: the next record starts at `offset`.
+    convenience init(split: FileSplit, decoder: any RecordDecoder, follow: Bool, resumeAt offset: Int64, finished: Bool) {
+        self.init(split: split, decoder: decoder, follow: follow)
+        if offset > split.start || finished {
+            positioned = true
+            recordOffset = offset
+            readOffset = offset
+            firstRecordOffset = offset
+            self.finished = finished
+        }
+    }
+
     init(split: FileSplit, decoder: any RecordDecoder, follow: Bool, bufferBytes: Int = 1 << 20) {
         self.split = split
         self.decoder = decoder

@@ -1,0 +1,60 @@
+import StreamrunCheckpoint
+import StreamrunCore
+import StreamrunRuntime
+
+/// What a source subtask stores in a checkpoint: per split, where its next record starts and the
+/// highest event time seen. Splits are stored whole (not per subtask), so a restore at another
+/// parallelism reassigns them by the usual rule. Named section `"splits"`, format version 1.
+struct SplitState: Sendable, Hashable {
+    var index: Int
+    var path: String
+    var start: Int64
+    var end: Int64
+    /// File sources: byte offset of the next record. Generator: blocks done × block size + offset in block.
+    var position: Int64
+    var finished: Bool
+    var maxEventTime: Int64
+
+    static let section = "splits"
+    static let version: UInt8 = 1
+
+    static func encode(_ states: [SplitState]) -> [UInt8] {
+        var w = SnapshotWriter()
+        w.writeUInt8(version)
+        w.writeVarUInt(UInt64(states.count))
+        for s in states.sorted(by: { $0.index < $1.index }) {
+            w.writeVarUInt(UInt64(s.index))
+            w.writeString(s.path)
+            w.writeVarInt(s.start)
+            w.writeVarInt(s.end)
+            w.writeVarInt(s.position)
+            w.writeBool(s.finished)
+            w.writeVarInt(s.maxEventTime)
+        }
+        return w.bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) throws(StreamrunError) -> [SplitState] {
+        var r = SnapshotReader(bytes, context: "source splits")
+        let v = try r.readUInt8()
+        guard v == version else { throw r.fail("unsupported source state version \(v)") }
+        let n = try r.readCount()
+        var out: [SplitState] = []
+        for _ in 0..<n {
+            out.append(SplitState(index: Int(try r.readVarUInt()), path: try r.readString(), start: try r.readVarInt(),
+                                  end: try r.readVarInt(), position: try r.readVarInt(), finished: try r.readBool(),
+                                  maxEventTime: try r.readVarInt()))
+        }
+        try r.expectEnd()
+        return out
+    }
+
+    /// Every split stored by any old subtask (the named sections of all of them).
+    static func union(_ payloads: [SnapshotPayload]) throws(StreamrunError) -> [SplitState] {
+        var all: [SplitState] = []
+        for p in payloads {
+            if let b = p.named[section] { all += try decode(b) }
+        }
+        return all.sorted { $0.index < $1.index }
+    }
+}
