@@ -40,8 +40,17 @@ public final class FileCommitter: Sendable {
     public func commitAll() throws(StreamrunError) {
         let pending = state.withLock { s -> [Pending] in
             defer { s.pending = [] }
-            return s.pending.sorted { $0.final < $1.final }
+            return s.pending
         }
+        try commit(pending)
+    }
+
+    /// Publishes `pending` (the files a completed checkpoint lists): rename each to its final name,
+    /// then fsync each directory once. Idempotent: a file already published is skipped.
+    public func commit(_ files: [Pending]) throws(StreamrunError) {
+        let pending = files.sorted { $0.final < $1.final }
+        let names = Set(pending.map(\.inProgress))
+        state.withLock { s in s.pending.removeAll { names.contains($0.inProgress) } }
         var dirs: Set<String> = []
         for p in pending {
             if Posix.exists(p.inProgress) {

@@ -22,6 +22,8 @@ final class FileSinkOperator: StreamOperator {
     let flushBytes = 1 << 20
     var files: [String?: OpenFile] = [:]
     var nextSequence: [String?: Int] = [:]
+    /// Files closed since the last checkpoint: the next checkpoint's pending files.
+    var closedSinceCheckpoint: [FileCommitter.Pending] = []
 
     init(names: PartFileNames, encoder: SinkEncoding, partition: CompiledExpression?, rollBytes: Int, committer: FileCommitter) {
         self.names = names
@@ -45,6 +47,16 @@ final class FileSinkOperator: StreamOperator {
             groups[key, default: []].append(Int32(row))
         }
         for key in order { try write(batch, rows: groups[key]!, partition: .some(key ?? PartFileNames.defaultPartition)) }
+    }
+
+    /// Checkpoint: close every open file to *pending* and hand the pending files and the sequence
+    /// numbers to the checkpoint. The files are published when the checkpoint completes.
+    func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? {
+        for key in files.keys.sorted(by: { ($0 ?? "") < ($1 ?? "") }) { try close(key) }
+        let sequences = Dictionary(nextSequence.map { ($0.key ?? "", $0.value) }, uniquingKeysWith: max)
+        let state = SinkState(pending: closedSinceCheckpoint, sequences: sequences)
+        closedSinceCheckpoint = []
+        return SnapshotPayload(named: state.payload())
     }
 
     func finish(context: OperatorContext) async throws {
@@ -87,8 +99,10 @@ final class FileSinkOperator: StreamOperator {
         let path = names.inProgressPath(partition: key, sequence: f.sequence)
         try Posix.fsync(f.fd, path: path)
         _ = closeFD(f.fd)
-        committer.closed(FileCommitter.Pending(inProgress: path, final: names.finalPath(partition: key, sequence: f.sequence),
-                                               directory: names.directory(partition: key)))
+        let pending = FileCommitter.Pending(inProgress: path, final: names.finalPath(partition: key, sequence: f.sequence),
+                                            directory: names.directory(partition: key))
+        committer.closed(pending)
+        closedSinceCheckpoint.append(pending)
     }
 
     deinit {
