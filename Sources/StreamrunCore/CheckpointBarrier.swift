@@ -6,5 +6,8 @@ public struct CheckpointBarrier: Sendable, Hashable, CustomStringConvertible {
 
     public init(id: Int64) { self.id = id }
 
+    /// The id operators see when asked for their final state at the end of the input.
+    public static let final: Int64 = .max
+
     public var description: String { "barrier \(id)" }
 }

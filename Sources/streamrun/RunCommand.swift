@@ -9,7 +9,8 @@ import StreamrunPlan
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a job: read its sources, process, and commit its sinks' output."
+        abstract: "Run a job: read its sources, process, and commit its sinks' output.",
+        discussion: "With a checkpoints directory in job.json, the job resumes from the newest valid checkpoint there."
     )
 
     @Argument(help: "Path to the job.json file.")
@@ -18,14 +19,13 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "No status line and no summary.")
     var quiet = false
 
+    @Flag(help: "Ignore existing checkpoints and start from the beginning (refused while a sink directory holds committed output).")
+    var fresh = false
+
     func run() async throws {
         try await CLI.guarded {
             let plan = try CLI.loadJob(job)
-            if plan.spec.checkpoints != nil {
-                CLI.printError("warning: checkpoints: this version validates the checkpoint settings but does not take "
-                    + "checkpoints yet; a failed run leaves no output and must be run again from the start")
-            }
-            let launcher = JobLauncher(plan: plan, logger: CLI.logger)
+            let launcher = JobLauncher(plan: plan, options: .init(fresh: fresh, notice: { CLI.printError($0) }), logger: CLI.logger)
             Signals.onStop { launcher.requestStop() }
             let summary = try await launcher.run(statusLine: !quiet && isatty(STDERR_FILENO) != 0)
             if !quiet { CLI.printError(summary.description) }

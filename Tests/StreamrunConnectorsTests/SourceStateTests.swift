@@ -58,7 +58,7 @@ import Testing
             for _ in 0..<Int(rng.next() % 6) { seen += Self.ids(try await r.next()) }
             payloads.append(r.snapshotState(checkpoint: 1)!)
         }
-        let restored = try SplitState.union(payloads)
+        let restored = try SplitState.union(payloads.map(\.named))
         for i in 0..<after {
             seen += try await Self.drain(try fileReader(spec, i, after, restore: restored))
         }
@@ -82,7 +82,7 @@ import Testing
             for _ in 0..<(i + 2) { before += auctionsAndTimes(try await r.next()) }
             payloads.append(r.snapshotState(checkpoint: 1)!)
         }
-        let r = reader(0, 1, try SplitState.union(payloads))
+        let r = reader(0, 1, try SplitState.union(payloads.map(\.named)))
         var after: [Int64] = []
         while let o = try await r.next() { after += auctionsAndTimes(o) }
         // Bid n's dateTime identifies it (10 per ms, in order): together they are exactly bids 0..<20000.

@@ -5,16 +5,22 @@ import StreamrunRuntime
 /// Builds the built-in sources, operators and sinks for each subtask.
 struct ConnectorFactory: OperatorFactory {
     let committer: FileCommitter
+    /// The checkpoint this run resumes from, if any.
+    var restore: RestoredState?
 
     func makeSource(_ node: PlanNode, subtask: Int, stop: StopFlag) throws -> any SourceReader {
         guard case .source(let spec) = node.kind else { throw internalError(node) }
         switch spec.kind {
         case .file:
-            return try FileSourceReader(spec: spec, subtask: subtask, parallelism: node.parallelism, stop: stop) {
+            let old = restore?.snapshot(node.id, subtask: subtask)
+            let cursor = old?.parallelism == node.parallelism ? try SplitState.decodeCursor(old?.named[SplitState.cursorSection]) : nil
+            return try FileSourceReader(spec: spec, subtask: subtask, parallelism: node.parallelism, stop: stop,
+                                        restore: try restoredSplits(node), cursor: cursor) {
                 RecordDecoders.make(for: spec)
             }
         case .generator:
-            return GeneratorSourceReader(spec: spec, subtask: subtask, parallelism: node.parallelism, stop: stop)
+            return GeneratorSourceReader(spec: spec, subtask: subtask, parallelism: node.parallelism, stop: stop,
+                                         restore: try restoredSplits(node))
         }
     }
 
@@ -32,8 +38,12 @@ struct ConnectorFactory: OperatorFactory {
             case .file:
                 let names = PartFileNames(root: sink.spec.path ?? ".", sinkID: node.id, subtask: subtask,
                                           fileExtension: encoder.fileExtension, partitionKey: sink.spec.partitionKey)
-                return FileSinkOperator(names: names, encoder: encoder, partition: sink.partition,
-                                        rollBytes: sink.spec.rollBytes, committer: committer)
+                let op = FileSinkOperator(names: names, encoder: encoder, partition: sink.partition,
+                                          rollBytes: sink.spec.rollBytes, committer: committer)
+                if let snap = restore?.snapshot(node.id, subtask: subtask) {
+                    op.restoredSequences = try SinkState(payload: snap.named).sequences
+                }
+                return op
             }
         case .window(let plan):
             return try WindowOperators.make(node: node, plan: plan)
@@ -42,6 +52,11 @@ struct ConnectorFactory: OperatorFactory {
         case .source:
             throw internalError(node)
         }
+    }
+
+    private func restoredSplits(_ node: PlanNode) throws(StreamrunError) -> [SplitState]? {
+        guard let restore, restore.snapshots[node.id] != nil else { return nil }
+        return try SplitState.union(restore.named(node.id))
     }
 
     private func internalError(_ node: PlanNode) -> StreamrunError {

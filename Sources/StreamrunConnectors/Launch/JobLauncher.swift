@@ -2,54 +2,161 @@
 import Glibc
 #endif
 import Logging
+import StreamrunCheckpoint
 import StreamrunCore
 import StreamrunPlan
 import StreamrunRuntime
+import Synchronization
 
-/// Runs a validated job to completion: checks inputs and outputs up front, runs the dataflow, then
-/// publishes every sink file together — or, on failure, removes everything this run wrote.
+/// Runs a validated job to completion: checks inputs and outputs up front, resumes from the newest
+/// valid checkpoint when the job has a checkpoint directory, runs the dataflow while a coordinator
+/// takes checkpoints, and publishes sink files — at each completed checkpoint, or (without
+/// checkpoints) all together at the end. Without checkpoints a failed run removes everything it
+/// wrote; with them, a failure other than a user error restarts from the last checkpoint after a
+/// fixed delay (at most `maxRestarts` times).
 public final class JobLauncher: Sendable {
-    public let plan: JobPlan
-    public let runner: JobRunner
-    let committer = FileCommitter()
-    let logger: Logger
+    public struct Options: Sendable {
+        /// Ignore existing checkpoints and start from the beginning.
+        public var fresh: Bool
+        public var maxRestarts: Int
+        public var restartDelayMs: Int64
+        /// Where progress messages go ("resuming from checkpoint 17 …").
+        public var notice: @Sendable (String) -> Void
 
-    public init(plan: JobPlan, logger: Logger = Logger(label: "streamrun")) {
+        public init(fresh: Bool = false, maxRestarts: Int = 3, restartDelayMs: Int64 = 1000,
+                    notice: @escaping @Sendable (String) -> Void = { _ in }) {
+            self.fresh = fresh
+            self.maxRestarts = maxRestarts
+            self.restartDelayMs = restartDelayMs
+            self.notice = notice
+        }
+    }
+
+    public let plan: JobPlan
+    let options: Options
+    let logger: Logger
+    private let current = Mutex<JobRunner?>(nil)
+    private let stopRequested = Atomic<Bool>(false)
+
+    public init(plan: JobPlan, options: Options = Options(), logger: Logger = Logger(label: "streamrun")) {
         self.plan = plan
+        self.options = options
         self.logger = logger
-        self.runner = JobRunner(plan: plan, factory: ConnectorFactory(committer: committer))
     }
 
     /// Asks the job to stop reading and finish (SIGINT / SIGTERM).
-    public func requestStop() { runner.requestStop() }
+    public func requestStop() {
+        stopRequested.store(true, ordering: .relaxed)
+        current.withLock { $0 }?.requestStop()
+    }
 
     public func run(statusLine: Bool) async throws(StreamrunError) -> RunSummary {
         try preflight()
         let clock = ContinuousClock()
         let start = clock.now
+        var attempt = 0
+        while true {
+            do {
+                let (runner, committer) = try await runOnce(statusLine: statusLine)
+                return summary(runner: runner, committer: committer, elapsed: start.duration(to: clock.now))
+            } catch {
+                let restartable = plan.spec.checkpoints != nil && error.retry != .user && attempt < options.maxRestarts
+                    && !stopRequested.load(ordering: .relaxed)
+                guard restartable else { throw error }
+                attempt += 1
+                options.notice("job failed: \(error.description); restarting from the last checkpoint in "
+                    + "\(options.restartDelayMs) ms (attempt \(attempt) of \(options.maxRestarts))")
+                try? await Task.sleep(for: .milliseconds(options.restartDelayMs))
+            }
+        }
+    }
+
+    /// One attempt: restore, run, checkpoint, commit.
+    func runOnce(statusLine: Bool) async throws(StreamrunError) -> (JobRunner, FileCommitter) {
+        let committer = FileCommitter()
+        var restored: RestoredState?
+        var coordinator: CheckpointCoordinator?
+        var lastID: Int64 = 0
+        if let spec = plan.spec.checkpoints {
+            let store = CheckpointStore(root: spec.dir)
+            defer { lastID = (try? store.list().map(\.id).max()) ?? nil ?? 0 }
+            if options.fresh {
+                try startOver(store)
+            } else if let r = try RestoredState.load(store, plan: plan) {
+                for w in r.warnings { options.notice("warning: \(w)") }
+                try prepareSinks(r, committer: committer)
+                let age = Double(max(0, CheckpointCoordinator.nowMs() - r.timestampMs)) / 1000
+                options.notice("resuming from checkpoint \(r.checkpointID) (\(RunSummary.seconds(age)) old)")
+                restored = r
+            }
+            coordinator = CheckpointCoordinator(plan: plan, spec: spec, store: store, committer: committer)
+        }
+        let coord = coordinator
+        let runner = JobRunner(plan: plan, factory: ConnectorFactory(committer: committer, restore: restored),
+                               options: .init(lastCheckpointID: lastID, onCheckpointComplete: { coord?.completed($0) }))
+        current.withLock { $0 = runner }
+        if stopRequested.load(ordering: .relaxed) { runner.requestStop() }
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await self.runner.run() }
-                if statusLine {
-                    group.addTask { await StatusLine(metrics: self.runner.metrics, plan: self.plan).run() }
+                if let coord {
+                    group.addTask { try await coord.persistLoop() }
+                    group.addTask { await coord.triggerLoop(runner) }
                 }
-                try await group.next()
+                if statusLine {
+                    group.addTask { await StatusLine(metrics: runner.metrics, plan: self.plan).run() }
+                }
+                do {
+                    try await runner.run()
+                } catch {
+                    coord?.stopped.store(true, ordering: .relaxed)
+                    coord?.finishStream()
+                    throw error
+                }
+                coord?.stopped.store(true, ordering: .relaxed)
+                if let coord, let final = runner.finalCheckpoint() { coord.completed(final) }
+                coord?.finishStream()
+                if statusLine { StatusLine.clear() }
+                // Wait for the persist loop (it ends once the stream is finished); cancel the rest.
                 group.cancelAll()
+                try await group.waitForAll()
             }
         } catch {
-            committer.abortAll()
             if statusLine { StatusLine.clear() }
+            if coordinator == nil { committer.abortAll() }
             if let e = error as? StreamrunError { throw e }
             throw StreamrunError(.internalError, "job failed: \(error)", retry: .internal)
         }
-        if statusLine { StatusLine.clear() }
         do {
             try committer.commitAll()
         } catch {
-            committer.abortAll()
+            if coordinator == nil { committer.abortAll() }
             throw error
         }
-        let elapsed = start.duration(to: clock.now)
+        return (runner, committer)
+    }
+
+    /// `--fresh`: forget the checkpoints. Refused while a file sink's directory holds committed output
+    /// of this job, which a fresh run would mix with its own.
+    func startOver(_ store: CheckpointStore) throws(StreamrunError) {
+        for node in plan.nodes {
+            guard case .sink(let s) = node.kind, s.spec.kind == .file, let root = s.spec.path, Posix.isDirectory(root) else { continue }
+            let ext = s.spec.format.rawValue
+            if SinkRecovery.files(root).contains(where: { PartFileNames.parse($0.1, sinkID: node.id, fileExtension: ext) != nil }) {
+                throw StreamrunError(.usage, "--fresh: \(root) already holds committed output of sink \"\(node.id)\"; "
+                    + "remove it (or choose another path) before starting over", location: s.spec.jsonPath + ".path")
+            }
+        }
+        for info in try store.list() { try store.abort(info.id) }
+    }
+
+    func prepareSinks(_ restored: RestoredState, committer: FileCommitter) throws(StreamrunError) {
+        for node in plan.nodes {
+            guard case .sink(let s) = node.kind, s.spec.kind == .file else { continue }
+            try SinkRecovery.prepare(sink: node, spec: s.spec, fileExtension: s.spec.format.rawValue, restored: restored, committer: committer)
+        }
+    }
+
+    func summary(runner: JobRunner, committer: FileCommitter, elapsed: Duration) -> RunSummary {
         let m = runner.metrics
         return RunSummary(
             job: plan.spec.name,

@@ -24,6 +24,8 @@ final class FileSinkOperator: StreamOperator {
     var nextSequence: [String?: Int] = [:]
     /// Files closed since the last checkpoint: the next checkpoint's pending files.
     var closedSinceCheckpoint: [FileCommitter.Pending] = []
+    /// Next sequence per partition directory, from the checkpoint this run resumed from.
+    var restoredSequences: [String: Int] = [:]
 
     init(names: PartFileNames, encoder: SinkEncoding, partition: CompiledExpression?, rollBytes: Int, committer: FileCommitter) {
         self.names = names
@@ -53,7 +55,8 @@ final class FileSinkOperator: StreamOperator {
     /// numbers to the checkpoint. The files are published when the checkpoint completes.
     func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? {
         for key in files.keys.sorted(by: { ($0 ?? "") < ($1 ?? "") }) { try close(key) }
-        let sequences = Dictionary(nextSequence.map { ($0.key ?? "", $0.value) }, uniquingKeysWith: max)
+        var sequences = restoredSequences
+        for (key, seq) in nextSequence { sequences[names.relativeDirectory(partition: key)] = seq }
         let state = SinkState(pending: closedSinceCheckpoint, sequences: sequences)
         closedSinceCheckpoint = []
         return SnapshotPayload(named: state.payload())
@@ -71,7 +74,7 @@ final class FileSinkOperator: StreamOperator {
     }
 
     private func open(_ key: String?) throws(StreamrunError) {
-        let seq = nextSequence[key, default: 0]
+        let seq = nextSequence[key] ?? restoredSequences[names.relativeDirectory(partition: key)] ?? 0
         nextSequence[key] = seq + 1
         let dir = names.directory(partition: key)
         try Posix.makeDirectories(dir)

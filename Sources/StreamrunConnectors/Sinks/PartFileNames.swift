@@ -29,6 +29,22 @@ public struct PartFileNames: Sendable, Hashable {
         return root + "/" + partitionKey + "=" + Self.escape(partition)
     }
 
+    /// The partition directory relative to `root` ("" when unpartitioned): how checkpoints key
+    /// per-partition sequence numbers.
+    public func relativeDirectory(partition: String?) -> String {
+        guard let partition else { return "" }
+        return partitionKey + "=" + Self.escape(partition)
+    }
+
+    /// (subtask, sequence) of a final part-file name of sink `sinkID`, or nil for any other name.
+    public static func parse(_ name: String, sinkID: String, fileExtension: String) -> (subtask: Int, sequence: Int)? {
+        let prefix = "part-\(sinkID)-", suffix = ".\(fileExtension)"
+        guard name.hasPrefix(prefix), name.hasSuffix(suffix) else { return nil }
+        let middle = name.dropFirst(prefix.count).dropLast(suffix.count).split(separator: "-")
+        guard middle.count == 2, middle[0].count == 5, middle[1].count == 6, let s = Int(middle[0]), let q = Int(middle[1]) else { return nil }
+        return (s, q)
+    }
+
     public func fileName(sequence: Int) -> String {
         "part-\(sinkID)-\(Self.pad(subtask, 5))-\(Self.pad(sequence, 6)).\(fileExtension)"
     }

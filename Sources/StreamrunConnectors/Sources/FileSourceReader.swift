@@ -26,7 +26,9 @@ final class FileSourceReader: SourceReader {
 
     /// - Parameter restore: the splits stored by a checkpoint (all old subtasks' together); this subtask
     ///   takes its share by the usual assignment and continues each at its stored position.
-    init(spec: SourceSpec, subtask: Int, parallelism: Int, stop: StopFlag, restore: [SplitState]? = nil,
+    /// - Parameter cursor: the round-robin position this subtask had at the checkpoint (only meaningful,
+    ///   and only passed, when restoring at the same parallelism), so splits interleave exactly as before.
+    init(spec: SourceSpec, subtask: Int, parallelism: Int, stop: StopFlag, restore: [SplitState]? = nil, cursor: Int? = nil,
          makeDecoder: @escaping () -> any RecordDecoder) throws(StreamrunError) {
         self.spec = spec
         self.subtask = subtask
@@ -51,6 +53,7 @@ final class FileSourceReader: SourceReader {
                 if s.maxEventTime != .min { watermarks.observe(split: k, maxEventTime: s.maxEventTime, now: MonotonicMillis.now) }
                 if s.finished { watermarks.finish(split: k) }
             }
+            if let cursor, cursor < readers.count { self.cursor = cursor }
             return
         }
         let files = try FileSplits.files(spec.path ?? "", jsonPath: spec.jsonPath + ".path")
@@ -65,7 +68,7 @@ final class FileSourceReader: SourceReader {
             SplitState(index: r.split.index, path: r.split.path, start: r.split.start, end: r.split.end,
                        position: r.recordOffset, finished: r.finished, maxEventTime: watermarks.maxSeen[k])
         }
-        return SnapshotPayload(named: [SplitState.section: SplitState.encode(states)])
+        return SnapshotPayload(named: [SplitState.section: SplitState.encode(states), SplitState.cursorSection: SplitState.encodeCursor(cursor)])
     }
 
     private func assign(_ splits: [FileSplit]) -> [FileSplit] {

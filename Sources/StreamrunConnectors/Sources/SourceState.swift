@@ -16,6 +16,25 @@ struct SplitState: Sendable, Hashable {
     var maxEventTime: Int64
 
     static let section = "splits"
+    /// A file source subtask's round-robin position among its splits.
+    static let cursorSection = "cursor"
+
+    static func encodeCursor(_ c: Int) -> [UInt8] {
+        var w = SnapshotWriter()
+        w.writeUInt8(version)
+        w.writeVarUInt(UInt64(c))
+        return w.bytes
+    }
+
+    static func decodeCursor(_ bytes: [UInt8]?) throws(StreamrunError) -> Int? {
+        guard let bytes else { return nil }
+        var r = SnapshotReader(bytes, context: "source cursor")
+        let v = try r.readUInt8()
+        guard v == version else { throw r.fail("unsupported source state version \(v)") }
+        let c = Int(try r.readVarUInt())
+        try r.expectEnd()
+        return c
+    }
     static let version: UInt8 = 1
 
     static func encode(_ states: [SplitState]) -> [UInt8] {
@@ -50,10 +69,10 @@ struct SplitState: Sendable, Hashable {
     }
 
     /// Every split stored by any old subtask (the named sections of all of them).
-    static func union(_ payloads: [SnapshotPayload]) throws(StreamrunError) -> [SplitState] {
+    static func union(_ named: [[String: [UInt8]]]) throws(StreamrunError) -> [SplitState] {
         var all: [SplitState] = []
-        for p in payloads {
-            if let b = p.named[section] { all += try decode(b) }
+        for n in named {
+            if let b = n[section] { all += try decode(b) }
         }
         return all.sorted { $0.index < $1.index }
     }

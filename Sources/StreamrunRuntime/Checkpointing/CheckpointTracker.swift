@@ -29,7 +29,8 @@ public struct SubtaskID: Sendable, Hashable, Comparable, CustomStringConvertible
 /// The coordinator's bookkeeping: which checkpoint is in flight and who has acknowledged it.
 ///
 /// A checkpoint completes when every subtask that has not finished has acknowledged it. A subtask that
-/// finished (its input ended) cannot see later barriers, so it stops being waited for. At most one
+/// finished (its input ended) cannot see later barriers, so it stops being waited for; its final state
+/// (taken when it finished) is part of every later checkpoint, as in Flink's FLIP-147. At most one
 /// checkpoint is in flight; triggering another while one is pending abandons the pending one.
 /// A pure state machine.
 public struct CheckpointTracker: Sendable {
@@ -39,13 +40,18 @@ public struct CheckpointTracker: Sendable {
     }
 
     let all: Set<SubtaskID>
-    var finished: Set<SubtaskID> = []
+    var finished: [SubtaskID: SnapshotPayload] = [:]
     public private(set) var lastTriggered: Int64 = 0
     public private(set) var lastCompleted: Int64 = 0
     var pending: Int64?
     var acks: [SubtaskID: SnapshotPayload] = [:]
 
-    public init(subtasks: Set<SubtaskID>) { all = subtasks }
+    /// - Parameter after: the highest checkpoint id already used (ids are never reused).
+    public init(subtasks: Set<SubtaskID>, after: Int64 = 0) {
+        all = subtasks
+        lastTriggered = after
+        lastCompleted = after
+    }
 
     /// Starts checkpoint `lastTriggered + 1`; returns its id and the one it abandoned, if any.
     public mutating func trigger() -> (id: Int64, abandoned: Int64?) {
@@ -65,18 +71,31 @@ public struct CheckpointTracker: Sendable {
         return completeIfDone()
     }
 
-    /// `task` finished: later checkpoints do not wait for it.
-    public mutating func finished(_ task: SubtaskID) -> Completed? {
-        finished.insert(task)
+    /// `task` finished with `state`: later checkpoints do not wait for it and carry this state.
+    public mutating func finished(_ task: SubtaskID, state: SnapshotPayload = SnapshotPayload()) -> Completed? {
+        finished[task] = state
         return completeIfDone()
+    }
+
+    /// Every subtask has finished.
+    public var allFinished: Bool { all.allSatisfy { finished[$0] != nil } }
+
+    /// The checkpoint that records the end of the job: every subtask's final state, as the next id.
+    public mutating func finalCheckpoint() -> Completed {
+        lastTriggered += 1
+        pending = nil
+        lastCompleted = lastTriggered
+        return Completed(id: lastTriggered, states: finished)
     }
 
     private mutating func completeIfDone() -> Completed? {
         guard let id = pending else { return nil }
-        for t in all where acks[t] == nil && !finished.contains(t) { return nil }
+        for t in all where acks[t] == nil && finished[t] == nil { return nil }
         pending = nil
         lastCompleted = id
         defer { acks = [:] }
-        return Completed(id: id, states: acks)
+        var states = acks
+        for (t, s) in finished where states[t] == nil { states[t] = s }
+        return Completed(id: id, states: states)
     }
 }

@@ -13,8 +13,12 @@ public final class JobRunner: Sendable {
         public var channelCapacity: Int
         /// Called (on a task's thread) when every live subtask has acknowledged a checkpoint.
         public var onCheckpointComplete: (@Sendable (CheckpointTracker.Completed) -> Void)?
-        public init(channelCapacity: Int = 16_384, onCheckpointComplete: (@Sendable (CheckpointTracker.Completed) -> Void)? = nil) {
+        /// The highest checkpoint id already used; new checkpoints continue after it.
+        public var lastCheckpointID: Int64
+        public init(channelCapacity: Int = 16_384, lastCheckpointID: Int64 = 0,
+                    onCheckpointComplete: (@Sendable (CheckpointTracker.Completed) -> Void)? = nil) {
             self.channelCapacity = channelCapacity
+            self.lastCheckpointID = lastCheckpointID
             self.onCheckpointComplete = onCheckpointComplete
         }
     }
@@ -55,7 +59,8 @@ public final class JobRunner: Sendable {
         for stage in physical.stages {
             for id in stage.nodes { for i in 0..<stage.parallelism { subtasks.insert(SubtaskID(node: id, subtask: i)) } }
         }
-        self.checkpoints = CheckpointState(tracker: CheckpointTracker(subtasks: subtasks))
+        self.checkpoints = CheckpointState(tracker: CheckpointTracker(subtasks: subtasks, after: options.lastCheckpointID))
+        self.checkpoints.requested.store(options.lastCheckpointID, ordering: .relaxed)
     }
 
     /// Starts a checkpoint: every source subtask injects its barrier after its current batch.
@@ -74,11 +79,14 @@ public final class JobRunner: Sendable {
         if let done { options.onCheckpointComplete?(done) }
     }
 
-    func taskFinished(stage: PhysicalPlan.Stage, subtask: Int) {
-        for node in stage.nodes {
-            let done = checkpoints.tracker.withLock { $0.finished(SubtaskID(node: node, subtask: subtask)) }
-            if let done { options.onCheckpointComplete?(done) }
-        }
+    func taskFinished(_ node: String, subtask: Int, state: SnapshotPayload?) {
+        let done = checkpoints.tracker.withLock { $0.finished(SubtaskID(node: node, subtask: subtask), state: state ?? SnapshotPayload()) }
+        if let done { options.onCheckpointComplete?(done) }
+    }
+
+    /// After every task finished: the checkpoint that records the end of the job (all final states).
+    public func finalCheckpoint() -> CheckpointTracker.Completed? {
+        checkpoints.tracker.withLock { $0.allFinished ? $0.finalCheckpoint() : nil }
     }
 
     /// Asks sources to stop reading; the job then drains and finishes normally.
@@ -113,16 +121,24 @@ public final class JobRunner: Sendable {
         let task = try buildTask(stage: stage, subtask: subtask)
         if let gate = gates[s][subtask] {
             try await runGateTask(gate: gate, head: task.head!, stage: stage)
+            let head = task.head!
+            taskFinished(stage.head, subtask: subtask,
+                         state: try await head.op.snapshotState(checkpoint: CheckpointBarrier.final, context: head.context))
         } else {
             try await runSourceTask(reader: task.source!, output: task.headOutput, node: stage.head, subtask: subtask)
+            taskFinished(stage.head, subtask: subtask, state: task.source!.snapshotState(checkpoint: CheckpointBarrier.final))
         }
-        taskFinished(stage: stage, subtask: subtask)
+        try await task.headOutput.finalSnapshots { node, i, state in taskFinished(node, subtask: i, state: state) }
+        if let late = task.headLate {
+            try await late.finalSnapshots { node, i, state in taskFinished(node, subtask: i, state: state) }
+        }
     }
 
     struct BuiltTask {
         var source: (any SourceReader)?
         var head: (op: any StreamOperator, context: OperatorContext)?
         var headOutput: Output
+        var headLate: Output?
     }
 
     /// Instantiates every node of the stage for `subtask` and wires chained calls and outgoing edges.
@@ -174,11 +190,11 @@ public final class JobRunner: Sendable {
         }
         let headID = stage.head
         let head = ops[headID].map { ($0, contexts[headID]!) }
-        return BuiltTask(source: source, head: head, headOutput: mains[headID]!)
+        return BuiltTask(source: source, head: head, headOutput: mains[headID]!, headLate: lates[headID] ?? nil)
     }
 
     func runSourceTask(reader: any SourceReader, output: Output, node: String, subtask: Int) async throws {
-        var injected: Int64 = 0
+        var injected = options.lastCheckpointID
         let ack = { (n: String, s: Int, state: SnapshotPayload?) in self.acknowledge(injected, node: n, subtask: s, state: state) }
         while true {
             // Between two outputs: inject the barrier of a newly triggered checkpoint.

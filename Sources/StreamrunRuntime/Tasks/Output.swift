@@ -52,6 +52,15 @@ public final class Output {
         for e in edges { try await e.sendBarrier(id) }
     }
 
+    /// The final state of every chained operator, after the job's input ended (see `CheckpointTracker`).
+    func finalSnapshots(_ report: (String, Int, SnapshotPayload?) -> Void) async throws {
+        for c in chained {
+            report(c.context.nodeID, c.context.subtask, try await c.op.snapshotState(checkpoint: CheckpointBarrier.final, context: c.context))
+            try await c.context.main.finalSnapshots(report)
+            try await c.context.late?.finalSnapshots(report)
+        }
+    }
+
     /// Tells every consumer that this output is idle (see ``StreamElement/idle``).
     func emitIdle() async throws {
         for c in chained {

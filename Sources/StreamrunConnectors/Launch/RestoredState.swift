@@ -1,0 +1,44 @@
+import StreamrunCheckpoint
+import StreamrunCore
+import StreamrunPlan
+
+/// The checkpoint a job resumes from: its id, when it was taken, and every operator's state files.
+struct RestoredState: Sendable {
+    var checkpointID: Int64
+    var timestampMs: Int64
+    /// Operator id → its snapshots (one per old subtask).
+    var snapshots: [String: [OperatorSnapshot]]
+    var warnings: [String]
+
+    /// The newest valid checkpoint in `store`, checked against `plan`; nil when there is none.
+    static func load(_ store: CheckpointStore, plan: JobPlan) throws(StreamrunError) -> RestoredState? {
+        let selection = try store.newestValid()
+        guard let m = selection.manifest else {
+            if selection.warnings.isEmpty { return nil }
+            throw StreamrunError(.readFailed, "no valid checkpoint in \(store.paths.root): " + selection.warnings.joined(separator: "; "))
+        }
+        for op in m.operators {
+            guard let node = plan.node(op.id) else {
+                throw StreamrunError(.invalidJob, "checkpoint \(m.checkpointID) holds state of operator \"\(op.id)\", which job.json no "
+                    + "longer has; restore it with the operator, or start over with --fresh")
+            }
+            if node.typeName != op.type {
+                throw StreamrunError(.invalidJob, "operator \"\(op.id)\" was a \(op.type) in checkpoint \(m.checkpointID) and is a "
+                    + "\(node.typeName) now; its state cannot be restored (start over with --fresh)", location: node.jsonPath)
+            }
+            if op.maxParallelism != plan.spec.maxParallelism {
+                throw StreamrunError(.invalidJob, "checkpoint \(m.checkpointID) was taken with maxParallelism \(op.maxParallelism), "
+                    + "job.json says \(plan.spec.maxParallelism); key groups cannot change", location: "maxParallelism")
+            }
+        }
+        var snapshots: [String: [OperatorSnapshot]] = [:]
+        for op in m.operators { snapshots[op.id] = try store.readStateFiles(m, operator: op.id) }
+        return RestoredState(checkpointID: m.checkpointID, timestampMs: m.timestampMs, snapshots: snapshots, warnings: selection.warnings)
+    }
+
+    func named(_ node: String) -> [[String: [UInt8]]] { (snapshots[node] ?? []).map(\.named) }
+
+    func snapshot(_ node: String, subtask: Int) -> OperatorSnapshot? {
+        snapshots[node]?.first { $0.subtask == subtask }
+    }
+}
