@@ -109,6 +109,53 @@ import Testing
         }
     }
 
+    /// Structure errors behind a valid checksum: duplicates, unknown kinds, out-of-range header values.
+    @Test func structuralErrorsBehindAValidChecksum() throws {
+        func content(_ build: (inout SnapshotWriter) -> Void) -> [UInt8] {
+            var w = SnapshotWriter()
+            w.writeRaw(Array("SRSN".utf8)); w.writeUInt16(1)
+            build(&w)
+            w.writeUInt32(CRC32C.checksum(w.bytes))
+            return w.bytes
+        }
+        func header(_ w: inout SnapshotWriter, subtask: UInt32 = 0, parallelism: UInt32 = 1, maxParallelism: UInt32 = 4) {
+            w.writeString("op"); w.writeUInt32(subtask); w.writeUInt32(parallelism); w.writeUInt32(maxParallelism)
+        }
+        let cases: [(String, [UInt8])] = [
+            ("key group 1 appears twice", content { w in
+                header(&w); w.writeCount(2)
+                w.writeUInt8(0); w.writeUInt32(1); w.writeCount(0)
+                w.writeUInt8(0); w.writeUInt32(1); w.writeCount(0)
+            }),
+            ("section \"a\" appears twice", content { w in
+                header(&w); w.writeCount(2)
+                w.writeUInt8(1); w.writeString("a"); w.writeCount(1)
+                w.writeUInt8(1); w.writeString("a"); w.writeCount(0)
+                w.writeRaw([7])
+            }),
+            ("unknown section kind 9", content { w in header(&w); w.writeCount(1); w.writeUInt8(9) }),
+            ("key group 4 must be in 0..<4", content { w in header(&w); w.writeCount(1); w.writeUInt8(0); w.writeUInt32(4); w.writeCount(0) }),
+            ("subtask 1 must be in 0..<1", content { w in header(&w, subtask: 1); w.writeCount(0) }),
+            ("exceeds the 1 bytes left", content { w in header(&w); w.writeCount(1); w.writeUInt8(0); w.writeUInt32(0); w.writeCount(5); w.writeRaw([1]) }),
+            ("truncated input", content { w in
+                header(&w); w.writeCount(2)
+                w.writeUInt8(0); w.writeUInt32(0); w.writeCount(1)
+                w.writeUInt8(0); w.writeUInt32(1); w.writeCount(1)
+                w.writeRaw([1])
+            }),
+            ("trailing", content { w in header(&w); w.writeCount(0); w.writeRaw([0]) }),
+        ]
+        for (expected, bytes) in cases {
+            do {
+                _ = try StateFile.decodeContent(bytes)
+                Issue.record("decoded: \(expected)")
+            } catch {
+                #expect(error.code == .checkpointCorrupt)
+                #expect(error.message.contains(expected), "\(error.message)")
+            }
+        }
+    }
+
     @Test func badMagicIsAClearError() throws {
         do {
             _ = try StateFile.decode(try LZ4Frame.compress(Array("{\"not\": \"a state file\"}".utf8)))
