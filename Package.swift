@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "streamrun",
             dependencies: [
-                "StreamrunCore", "StreamrunPlan", "StreamrunRuntime", "StreamrunConnectors",
+                "StreamrunCore", "StreamrunPlan", "StreamrunCheckpoint", "StreamrunRuntime", "StreamrunConnectors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -68,7 +68,7 @@ public final class CheckpointStore: Sendable {
     ///
     /// Steps: check every listed state file is present with its recorded size; fsync the
     /// checkpoint directory (making the state files' renames durable); write the manifest to
-    /// `.​_manifest.json.inprogress`, fsync it, rename it to `_manifest.json`, fsync the checkpoint
+    /// `._manifest.json.inprogress`, fsync it, rename it to `_manifest.json`, fsync the checkpoint
     /// directory, then the root directory.
     ///
     /// - Important: Publishing the same manifest twice is a no-op; publishing a different manifest
