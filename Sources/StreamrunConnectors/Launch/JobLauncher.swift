@@ -77,7 +77,10 @@ public final class JobLauncher: Sendable {
         var restored: RestoredState?
         var coordinator: CheckpointCoordinator?
         var lastID: Int64 = 0
-        if let spec = plan.spec.checkpoints {
+        if let spec = plan.spec.checkpoints, let unsupported = Self.withoutCheckpointState(plan) {
+            options.notice("warning: checkpoints: \(unsupported) cannot snapshot its state in this version, so no checkpoints "
+                + "are taken; a failed run leaves no output and must be run again from the start (\(spec.dir) is not used)")
+        } else if let spec = plan.spec.checkpoints {
             let store = CheckpointStore(root: spec.dir)
             defer { lastID = (try? store.list().map(\.id).max()) ?? nil ?? 0 }
             if options.fresh {
@@ -124,6 +127,7 @@ public final class JobLauncher: Sendable {
             if statusLine { StatusLine.clear() }
             if coordinator == nil { committer.abortAll() }
             if let e = error as? StreamrunError { throw e }
+            if error is CancellationError { throw StreamrunError(.internalError, "job cancelled", retry: .transient) }
             throw StreamrunError(.internalError, "job failed: \(error)", retry: .internal)
         }
         do {
@@ -133,6 +137,17 @@ public final class JobLauncher: Sendable {
             throw error
         }
         return (runner, committer)
+    }
+
+    /// The first operator whose state cannot be checkpointed yet, described for a message; nil if none.
+    static func withoutCheckpointState(_ plan: JobPlan) -> String? {
+        for node in plan.nodes {
+            switch node.kind {
+            case .window, .dedupe: return "\(node.typeName) operator \"\(node.id)\""
+            default: continue
+            }
+        }
+        return nil
     }
 
     /// `--fresh`: forget the checkpoints. Refused while a file sink's directory holds committed output
