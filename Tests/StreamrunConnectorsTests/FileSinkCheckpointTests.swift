@@ -68,7 +68,7 @@ import Testing
         try await op.process(batch([("x", 1), ("y", 2), ("x", 3)]), context: ctx)
         let s = try SinkState(payload: try await op.snapshotState(checkpoint: 1, context: ctx)!.named)
         #expect(s.pending.count == 2)
-        #expect(s.sequences == ["x": 1, "y": 1])
+        #expect(s.sequences == ["dt=x": 1, "dt=y": 1])
         try committer.commit(s.pending)
         #expect(visible(dir) == ["dt=x/part-out-00000-000000.csv": "x,1\nx,3\n", "dt=y/part-out-00000-000000.csv": "y,2\n"])
     }

@@ -23,8 +23,8 @@ import Testing
         """#
     }
 
-    static let fileSource = #"{ "id": "bids", "type": "file", "path": "bids.jsonl", "splitSize": "256KB", "maxRecordsPerSecond": 12000, "schema": \#(bidSchema), "eventTime": { "field": "dateTime" } }"#
-    static let generatorSource = #"{ "id": "bids", "type": "generator", "seed": 11, "count": 24000, "splits": 5, "maxRecordsPerSecond": 12000, "eventTime": { "field": "dateTime" } }"#
+    static let fileSource = #"{ "id": "bids", "type": "file", "path": "bids.jsonl", "splitSize": "256KB", "maxRecordsPerSecond": 8000, "schema": \#(bidSchema), "eventTime": { "field": "dateTime" } }"#
+    static let generatorSource = #"{ "id": "bids", "type": "generator", "seed": 11, "count": 24000, "splits": 5, "maxRecordsPerSecond": 8000, "eventTime": { "field": "dateTime" } }"#
 
     /// Per sink subtask and partition: the committed files concatenated in name order.
     static func streams(_ out: URL) -> [String: String] {
@@ -37,6 +37,12 @@ import Testing
             byStream[parts.dropLast().joined(separator: "/") + "#" + subtask, default: []].append((name, text))
         }
         return byStream.mapValues { $0.sorted { $0.0 < $1.0 }.map(\.1).joined() }
+    }
+
+    /// The highest checkpoint id in the job's checkpoint directory (0 if none).
+    static func newestCheckpoint(_ dir: URL) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("state").path)) ?? []
+        return names.compactMap { $0.hasPrefix("chk-") ? Int($0.dropFirst(4)) : nil }.max() ?? 0
     }
 
     func prepare(_ name: String, source: String) throws -> URL {
@@ -65,24 +71,32 @@ import Testing
         var rng = TestRandom(seed: seed)
         let b = try prepare("golden-b-\(kind)", source: source)
         var kills = 0
+        var notes: [String] = []
         for _ in 0..<3 {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: Harness.binary)
             p.arguments = ["-q", "job.json"]
             p.currentDirectoryURL = b
             p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
+            let err = Pipe()
+            p.standardError = err
             try p.run()
-            try await Task.sleep(for: .milliseconds(Int(150 + rng.next() % 900)))
+            // Kill after a seeded number of new checkpoints plus a seeded delay. Progress, not wall-clock
+            // time, decides: a parallel test run can starve this test's own timers.
+            let target = Self.newestCheckpoint(b) + Int(1 + rng.next() % 4)
+            while p.isRunning && Self.newestCheckpoint(b) < target { usleep(10_000) }
+            usleep(useconds_t(rng.next() % 120_000))
             if p.isRunning {
                 kill(p.processIdentifier, SIGKILL)
                 kills += 1
             }
             p.waitUntilExit()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            if p.terminationReason == .exit { notes.append("attempt exited \(p.terminationStatus): \(text)") }
         }
         let rb = try Harness.run(["job.json"], cwd: b)
         #expect(rb.status == 0, "seed \(seed): \(rb.stderr)")
-        #expect(kills > 0, "seed \(seed): the job finished before any kill")
+        #expect(kills > 0, "seed \(seed): the job finished before any kill: \(notes)")
         let got = Self.streams(b.appendingPathComponent("out"))
         #expect(got.keys.sorted() == expected.keys.sorted(), "seed \(seed)")
         for (k, v) in expected {

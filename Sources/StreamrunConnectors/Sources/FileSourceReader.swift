@@ -89,7 +89,8 @@ final class FileSourceReader: SourceReader {
             return w
         }
         while true {
-            if stop.isRequested || Task.isCancelled { return nil }
+            try Task.checkCancellation()
+            if stop.isRequested { return nil }
             if readers.allSatisfy(\.finished) && !spec.follow { return nil }
             // One batch from the next split that has data.
             for _ in 0..<max(readers.count, 1) {

@@ -76,7 +76,8 @@ final class GeneratorSourceReader: SourceReader {
             pendingWatermark = nil
             return .watermark(w)
         }
-        if stop.isRequested || Task.isCancelled { return nil }
+        try Task.checkCancellation()
+        if stop.isRequested { return nil }
         // The owned split whose current block comes first.
         var best: Int?
         for s in splits.indices where !exhausted(s) {
