@@ -22,7 +22,23 @@ struct DedupeStateMachine<Key: StateKey> {
         self.keyTypes = keyTypes
         self.timeField = timeField
         self.withinMs = withinMs
-        self.store = KeyedStateStore(maxParallelism: maxParallelism, ttlMs: EventTime.add(withinMs, 1))
+        self.store = Self.emptyStore(withinMs: withinMs, maxParallelism: maxParallelism)
+    }
+
+    /// A state machine continuing from a restored store (see `DedupeOperator+Snapshot.swift`).
+    init(keyFields: [Int], keyTypes: [FieldType], timeField: Int, withinMs: Int64, store: KeyedStateStore<Key, Int64>,
+         watermark: Int64) {
+        self.keyFields = keyFields
+        self.keyTypes = keyTypes
+        self.timeField = timeField
+        self.withinMs = withinMs
+        self.store = store
+        self.watermark = watermark
+    }
+
+    /// An empty store configured like this machine's (the TTL is `within + 1`).
+    static func emptyStore(withinMs: Int64, maxParallelism: Int) -> KeyedStateStore<Key, Int64> {
+        KeyedStateStore(maxParallelism: maxParallelism, ttlMs: EventTime.add(withinMs, 1))
     }
 
     /// The rows to emit (in input order, nil when none) and the number of duplicates dropped.

@@ -10,7 +10,7 @@ final class DedupeOperator<Key: StateKey>: StreamOperator {
     let plan: DedupePlan
     let keyTypes: [FieldType]
     let fixedMaxParallelism: Int?
-    private(set) var machine: DedupeStateMachine<Key>?
+    var machine: DedupeStateMachine<Key>?
 
     init(plan: DedupePlan, keyTypes: [FieldType], maxParallelism: Int? = nil) {
         self.plan = plan
@@ -19,12 +19,16 @@ final class DedupeOperator<Key: StateKey>: StreamOperator {
     }
 
     private func prepare(_ context: OperatorContext) throws {
+        try prepare(maxParallelism: context.maxParallelism, nodeID: context.nodeID)
+    }
+
+    func prepare(maxParallelism: Int, nodeID: String) throws {
         guard machine == nil else { return }
         guard let time = plan.timeField else {
-            throw StreamrunError(.internalError, "dedupe \"\(context.nodeID)\" has no event-time field", retry: .internal)
+            throw StreamrunError(.internalError, "dedupe \"\(nodeID)\" has no event-time field", retry: .internal)
         }
         machine = DedupeStateMachine(keyFields: plan.keyFields, keyTypes: keyTypes, timeField: time, withinMs: plan.withinMs,
-                                     maxParallelism: fixedMaxParallelism ?? context.maxParallelism)
+                                     maxParallelism: fixedMaxParallelism ?? maxParallelism)
     }
 
     func process(_ batch: RecordBatch, context: OperatorContext) async throws {

@@ -23,7 +23,7 @@ struct WindowStateMachine<Key: StateKey> {
     private(set) var timers = TimerHeap<WindowTimer<Key>>()
     private(set) var watermark: Int64 = Watermark.min
     /// Arrival number of the next record (ties of `first`/`last`).
-    private var sequence: Int64 = 0
+    private(set) var sequence: Int64 = 0
     /// Fired windows updated in the current batch: (group, key, end).
     private var dirty: [(group: Int, key: Key, end: Int64)] = []
 
@@ -40,6 +40,16 @@ struct WindowStateMachine<Key: StateKey> {
     init(config: WindowConfig, maxParallelism: Int) {
         self.config = config
         self.store = KeyedStateStore(maxParallelism: maxParallelism, ttlMs: config.stateTtlMs)
+    }
+
+    /// A state machine continuing from restored parts (see `WindowOperator+Snapshot.swift`).
+    init(config: WindowConfig, store: KeyedStateStore<Key, [WindowState]>, timers: TimerHeap<WindowTimer<Key>>,
+         watermark: Int64, sequence: Int64) {
+        self.config = config
+        self.store = store
+        self.timers = timers
+        self.watermark = watermark
+        self.sequence = sequence
     }
 
     /// The number of open windows (all keys).

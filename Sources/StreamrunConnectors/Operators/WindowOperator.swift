@@ -16,14 +16,14 @@ import StreamrunRuntime
 final class WindowOperator<Key: StateKey>: StreamOperator {
     let config: WindowConfig
     let fixedMaxParallelism: Int?
-    private(set) var machine: WindowStateMachine<Key>?
+    var machine: WindowStateMachine<Key>?
 
     init(config: WindowConfig, maxParallelism: Int? = nil) {
         self.config = config
         self.fixedMaxParallelism = maxParallelism
     }
 
-    private func prepare(_ context: OperatorContext) {
+    func prepare(_ context: OperatorContext) {
         if machine == nil {
             machine = WindowStateMachine(config: config, maxParallelism: fixedMaxParallelism ?? context.maxParallelism)
         }

@@ -23,7 +23,7 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value> {
         public var value: Value
         public var touchedAt: Int64
 
-        @inlinable init(value: Value, touchedAt: Int64) {
+        @inlinable public init(value: Value, touchedAt: Int64) {
             self.value = value
             self.touchedAt = touchedAt
         }
@@ -136,6 +136,17 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value> {
                 deadlines.push(Deadline(time: due, group: d.group, key: d.key))
             }
         }
+    }
+
+    /// Inserts `key` with `entry` as it was captured by ``snapshot()`` (restoring a checkpoint): the
+    /// key keeps its last write time, and with a TTL gets its deadline `touchedAt + ttlMs`.
+    /// Returns false, changing nothing, when `key` is already present.
+    public mutating func restore(_ key: Key, group: Int, entry: Entry) -> Bool {
+        guard groups[group][key] == nil else { return false }
+        groups[group][key] = entry
+        _count += 1
+        if let ttl = ttlMs { deadlines.push(Deadline(time: EventTime.add(entry.touchedAt, ttl), group: group, key: key)) }
+        return true
     }
 
     /// The number of pending TTL deadlines (at least one per key when a TTL is set).

@@ -13,6 +13,9 @@ public protocol StateKey: Hashable, Comparable, Sendable {
     func canonicalBytes(types: [FieldType]) -> [UInt8]
     /// Appends the key's fields to `builder`, starting at column `first`.
     func append(to builder: inout BatchBuilder, firstColumn first: Int)
+    /// The key whose canonical encoding is `bytes`; nil unless `bytes` is a valid encoding of a key
+    /// of `types` (see ``KeyCodec/problem(in:types:)``), so restoring never traps on bad input.
+    init?(canonicalBytes bytes: [UInt8], types: [FieldType])
 }
 
 extension StateKey {
@@ -49,6 +52,15 @@ public struct IntStateKey: StateKey {
         KeyCodec.encode([isNull ? .null : (types.first == .timestamp ? .timestamp(value) : .int(value))])
     }
 
+    public init?(canonicalBytes bytes: [UInt8], types: [FieldType]) {
+        guard Self.fits(types), KeyCodec.problem(in: bytes, types: types) == nil else { return nil }
+        if bytes.count == 1 {
+            self.init(0, isNull: true)
+        } else {
+            self.init(Int64(bitPattern: KeyCodec.readBigEndian(bytes, at: 1) ^ (1 << 63)))
+        }
+    }
+
     public func append(to builder: inout BatchBuilder, firstColumn first: Int) {
         if isNull { builder.appendNull(first) } else { builder.appendInt(first, value) }
     }
@@ -81,6 +93,11 @@ public struct BytesStateKey: StateKey {
     }
 
     public func canonicalBytes(types: [FieldType]) -> [UInt8] { bytes }
+
+    public init?(canonicalBytes bytes: [UInt8], types: [FieldType]) {
+        guard KeyCodec.problem(in: bytes, types: types) == nil else { return nil }
+        self.init(bytes)
+    }
 
     public func append(to builder: inout BatchBuilder, firstColumn first: Int) {
         KeyCodec.appendDecoded(bytes, to: &builder, firstColumn: first)
