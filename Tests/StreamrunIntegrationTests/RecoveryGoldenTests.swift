@@ -23,6 +23,20 @@ import Testing
         """#
     }
 
+    static func windowJob(source: String) -> String {
+        #"""
+        { "name": "golden-window", "parallelism": 2,
+          "checkpoints": { "dir": "state", "interval": "150ms", "retain": 2 },
+          "sources": [\#(source)],
+          "operators": [
+            { "id": "once", "type": "dedupe", "inputs": ["bids"], "keyBy": ["auction", "bidder", "price", "dateTime"], "within": "5s" },
+            { "id": "per-auction", "type": "window", "inputs": ["once"], "keyBy": ["auction"],
+              "window": { "type": "tumbling", "size": "200ms" },
+              "aggregates": { "bids": "count()", "top": "max(price)", "avg": "avg(price)", "bidders": "count_distinct(bidder)", "low": "min(bidder)" } } ],
+          "sinks": [ { "id": "out", "type": "file", "inputs": ["per-auction"], "path": "out", "format": "csv" } ] }
+        """#
+    }
+
     static let fileSource = #"{ "id": "bids", "type": "file", "path": "bids.jsonl", "splitSize": "256KB", "maxRecordsPerSecond": 8000, "schema": \#(bidSchema), "eventTime": { "field": "dateTime" } }"#
     static let generatorSource = #"{ "id": "bids", "type": "generator", "seed": 11, "count": 24000, "splits": 5, "maxRecordsPerSecond": 8000, "eventTime": { "field": "dateTime" } }"#
 
@@ -45,9 +59,9 @@ import Testing
         return names.compactMap { $0.hasPrefix("chk-") ? Int($0.dropFirst(4)) : nil }.max() ?? 0
     }
 
-    func prepare(_ name: String, source: String) throws -> URL {
+    func prepare(_ name: String, source: String, windowed: Bool = false) throws -> URL {
         let dir = try Harness.tempDir(name)
-        try Harness.write(Self.job(source: source), to: dir.appendingPathComponent("job.json"))
+        try Harness.write(windowed ? Self.windowJob(source: source) : Self.job(source: source), to: dir.appendingPathComponent("job.json"))
         if source.contains("bids.jsonl") {
             let gen = #"{ "name": "gen", "sources": [{ "id": "bids", "type": "generator", "seed": 4, "count": 24000 }], "sinks": [{ "id": "g", "type": "file", "inputs": ["bids"], "path": "gen", "format": "jsonl" }] }"#
             try Harness.write(gen, to: dir.appendingPathComponent("gen.json"))
@@ -57,19 +71,20 @@ import Testing
         return dir
     }
 
-    @Test(arguments: ["file", "generator"])
+    @Test(arguments: ["file", "generator", "window"])
     func killedAndResumedRunWritesTheSameOutput(_ kind: String) async throws {
-        let source = kind == "file" ? Self.fileSource : Self.generatorSource
-        let a = try prepare("golden-a-\(kind)", source: source)
+        let source = kind == "generator" ? Self.generatorSource : Self.fileSource
+        let windowed = kind == "window"
+        let a = try prepare("golden-a-\(kind)", source: source, windowed: windowed)
         let ra = try Harness.run(["job.json"], cwd: a)
         #expect(ra.status == 0, "\(ra.stderr)")
         let expected = Self.streams(a.appendingPathComponent("out"))
-        #expect(expected.count >= 4)
+        #expect(expected.count >= (windowed ? 2 : 4))
 
         let seed = UInt64.random(in: 0...UInt64.max)
         print("RecoveryGoldenTests[\(kind)] seed", seed)
         var rng = TestRandom(seed: seed)
-        let b = try prepare("golden-b-\(kind)", source: source)
+        let b = try prepare("golden-b-\(kind)", source: source, windowed: windowed)
         var kills = 0
         var notes: [String] = []
         for _ in 0..<3 {

@@ -1,3 +1,4 @@
+import StreamrunCheckpoint
 import StreamrunCore
 import StreamrunPlan
 import StreamrunRuntime
@@ -46,12 +47,25 @@ struct ConnectorFactory: OperatorFactory {
                 return op
             }
         case .window(let plan):
-            return try WindowOperators.make(node: node, plan: plan)
+            return try restored(try WindowOperators.make(node: node, plan: plan), node, subtask)
         case .dedupe(let plan):
-            return try DedupeOperators.make(node: node, plan: plan)
+            return try restored(try DedupeOperators.make(node: node, plan: plan), node, subtask)
         case .source:
             throw internalError(node)
         }
+    }
+
+    /// Gives a keyed operator its key groups (and every old subtask's named state) from the checkpoint.
+    private func restored(_ op: any StreamOperator, _ node: PlanNode, _ subtask: Int) throws(StreamrunError) -> any StreamOperator {
+        guard let restore, let snapshots = restore.snapshots[node.id], !snapshots.isEmpty,
+              let restorable = op as? any RestorableOperator
+        else { return op }
+        let maxParallelism = snapshots[0].maxParallelism
+        let range = KeyGroups.range(subtask: subtask, maxParallelism: maxParallelism, parallelism: node.parallelism)
+        try restorable.restoreState(keyGroups: try OperatorSnapshot.keyGroups(snapshots, in: range),
+                                    named: snapshots.sorted { $0.subtask < $1.subtask }.map(\.named),
+                                    maxParallelism: maxParallelism)
+        return op
     }
 
     private func restoredSplits(_ node: PlanNode) throws(StreamrunError) -> [SplitState]? {

@@ -77,10 +77,7 @@ public final class JobLauncher: Sendable {
         var restored: RestoredState?
         var coordinator: CheckpointCoordinator?
         var lastID: Int64 = 0
-        if let spec = plan.spec.checkpoints, let unsupported = Self.withoutCheckpointState(plan) {
-            options.notice("warning: checkpoints: \(unsupported) cannot snapshot its state in this version, so no checkpoints "
-                + "are taken; a failed run leaves no output and must be run again from the start (\(spec.dir) is not used)")
-        } else if let spec = plan.spec.checkpoints {
+        if let spec = plan.spec.checkpoints {
             let store = CheckpointStore(root: spec.dir)
             defer { lastID = (try? store.list().map(\.id).max()) ?? nil ?? 0 }
             if options.fresh {
@@ -137,17 +134,6 @@ public final class JobLauncher: Sendable {
             throw error
         }
         return (runner, committer)
-    }
-
-    /// The first operator whose state cannot be checkpointed yet, described for a message; nil if none.
-    static func withoutCheckpointState(_ plan: JobPlan) -> String? {
-        for node in plan.nodes {
-            switch node.kind {
-            case .window, .dedupe: return "\(node.typeName) operator \"\(node.id)\""
-            default: continue
-            }
-        }
-        return nil
     }
 
     /// `--fresh`: forget the checkpoints. Refused while a file sink's directory holds committed output
