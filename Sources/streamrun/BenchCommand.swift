@@ -22,6 +22,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Runs per query (median reported).")
     var runs = 3
 
+    @Option(help: "Take checkpoints at this interval (for example 1s) into the scratch directory; off by default.")
+    var checkpointInterval: String?
+
     @Option(help: "Working directory for the input file and scratch output.")
     var dir = ".bench"
 
@@ -34,10 +37,13 @@ struct BenchCommand: AsyncParsableCommand {
             let wanted = queries.split(separator: ",").map(String.init)
             for q in Bench.queries where wanted.contains(q.name) {
                 var rates: [Double] = []
+                var checkpoints: [CheckpointHistory.Entry] = []
                 for r in 0..<runs {
                     let scratch = "\(dir)/run-\(q.name)-\(r)"
                     try? FileManager.default.removeItem(atPath: scratch)
-                    let s = try await Bench.run(q, input: input, parallelism: parallelism, scratch: scratch)
+                    let s = try await Bench.run(q, input: input, parallelism: parallelism, scratch: scratch,
+                                                checkpointInterval: checkpointInterval)
+                    checkpoints += s.checkpoints
                     rates.append(Double(s.recordsIn) / s.elapsedSeconds)
                     try? FileManager.default.removeItem(atPath: scratch)
                 }
@@ -46,6 +52,12 @@ struct BenchCommand: AsyncParsableCommand {
                 let text = String(format: "%@  %6.2fM events/s  (min %.2fM, max %.2fM)  %@", q.name, median / 1e6,
                                   rates.first! / 1e6, rates.last! / 1e6, q.description)
                 print(text)
+                if checkpointInterval != nil, !checkpoints.isEmpty {
+                    let durations = checkpoints.compactMap(\.durationMs).sorted()
+                    let sizes = checkpoints.compactMap(\.sizeBytes).sorted()
+                    print("    \(checkpoints.count) checkpoints (\(checkpoints.count / runs) per run): duration median \(durations[durations.count / 2]) ms, "
+                        + "max \(durations.last!) ms; size median \(sizes[sizes.count / 2] / 1024) KiB, max \(sizes.last! / 1024) KiB")
+                }
             }
         }
     }

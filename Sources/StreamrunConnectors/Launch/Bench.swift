@@ -32,9 +32,10 @@ public enum Bench {
     static let bidSchemaJSON = #"{"auction": "int", "bidder": "int", "price": "int", "channel": "string", "url": "string", "dateTime": "timestamp", "extra": "string"}"#
 
     /// The job text for `query` over `input` at `parallelism`.
-    public static func job(_ query: Query, input: String, parallelism: Int) -> String {
-        """
-        {"name": "bench-\(query.name)", "parallelism": \(parallelism),
+    public static func job(_ query: Query, input: String, parallelism: Int, checkpointInterval: String? = nil) -> String {
+        let checkpoints = checkpointInterval.map { #""checkpoints": {"dir": "state", "interval": "\#($0)", "retain": 2},"# } ?? ""
+        return """
+        {"name": "bench-\(query.name)", "parallelism": \(parallelism), \(checkpoints)
          "sources": [{"id": "bids", "type": "file", "path": "\(input)", "format": "jsonl", "schema": \(bidSchemaJSON),
                       "eventTime": {"field": "dateTime", "maxOutOfOrderness": "0s"}}],
          "operators": \(query.operatorsJSON), "sinks": \(query.sinksJSON)}
@@ -62,8 +63,10 @@ public enum Bench {
     }
 
     /// Runs `query` once over `input` and returns the summary (output goes to a scratch directory).
-    public static func run(_ query: Query, input: String, parallelism: Int, scratch: String) async throws(StreamrunError) -> RunSummary {
-        let plan = try JobLoader.parse(data: Array(job(query, input: input, parallelism: parallelism).utf8), file: "bench-\(query.name)")
+    public static func run(_ query: Query, input: String, parallelism: Int, scratch: String,
+                           checkpointInterval: String? = nil) async throws(StreamrunError) -> RunSummary {
+        let text = job(query, input: input, parallelism: parallelism, checkpointInterval: checkpointInterval)
+        let plan = try JobLoader.parse(data: Array(text.utf8), file: "bench-\(query.name)")
             .resolvingPaths(relativeTo: scratch)
         return try await JobLauncher(plan: plan).run(statusLine: false)
     }

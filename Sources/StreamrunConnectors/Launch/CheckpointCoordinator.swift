@@ -16,13 +16,15 @@ final class CheckpointCoordinator: Sendable {
     let spec: CheckpointSpec
     let store: CheckpointStore
     let committer: FileCommitter
+    let history: CheckpointHistory
     private let stream: AsyncStream<CheckpointTracker.Completed>
     private let input: AsyncStream<CheckpointTracker.Completed>.Continuation
     private let persisted = Atomic<Int64>(0)
     let stopped = Atomic<Bool>(false)
 
-    init(plan: JobPlan, spec: CheckpointSpec, store: CheckpointStore, committer: FileCommitter) {
+    init(plan: JobPlan, spec: CheckpointSpec, store: CheckpointStore, committer: FileCommitter, history: CheckpointHistory) {
         self.plan = plan
+        self.history = history
         self.spec = spec
         self.store = store
         self.committer = committer
@@ -39,7 +41,14 @@ final class CheckpointCoordinator: Sendable {
 
     /// Persists completed checkpoints in order until ``finishStream()``.
     func persistLoop() async throws {
-        for await c in stream { try persist(c) }
+        for await c in stream {
+            do {
+                try persist(c)
+            } catch {
+                history.failed(c.id, reason: error.description)
+                throw error
+            }
+        }
     }
 
     func persist(_ c: CheckpointTracker.Completed) throws(StreamrunError) {
@@ -53,6 +62,8 @@ final class CheckpointCoordinator: Sendable {
         let manifest = CheckpointManifest(job: plan.spec.name, checkpointID: c.id, timestampMs: Self.nowMs(),
                                           operators: Self.operators(plan), stateFiles: entries)
         try store.publish(manifest)
+        let manifestSize = Posix.fileSize(store.paths.manifest(c.id)) ?? 0
+        history.completed(c.id, sizeBytes: entries.reduce(manifestSize) { $0 + $1.size }, atMs: manifest.timestampMs)
         // The checkpoint is durable: publish what the sinks closed for it.
         for (task, payload) in c.states.sorted(by: { $0.key < $1.key }) where Self.isFileSink(plan.node(task.node)) {
             try committer.commit(try SinkState(payload: payload.named).pending)
@@ -68,6 +79,7 @@ final class CheckpointCoordinator: Sendable {
             try? await Task.sleep(for: interval)
             if Task.isCancelled || stopped.load(ordering: .relaxed) { return }
             let id = runner.triggerCheckpoint()
+            history.triggered(id, kind: "checkpoint", atMs: Self.nowMs())
             let deadline = ContinuousClock.now + .milliseconds(spec.timeoutMs)
             while lastPersisted < id && ContinuousClock.now < deadline && !Task.isCancelled && !stopped.load(ordering: .relaxed) {
                 try? await Task.sleep(for: .milliseconds(5))

@@ -22,10 +22,13 @@ public final class JobLauncher: Sendable {
         public var restartDelayMs: Int64
         /// Where progress messages go ("resuming from checkpoint 17 …").
         public var notice: @Sendable (String) -> Void
+        /// The directory of job.json: default savepoints go to `<jobDirectory>/savepoints/<job name>/`.
+        public var jobDirectory: String
 
-        public init(fresh: Bool = false, maxRestarts: Int = 3, restartDelayMs: Int64 = 1000,
+        public init(fresh: Bool = false, maxRestarts: Int = 3, restartDelayMs: Int64 = 1000, jobDirectory: String = ".",
                     notice: @escaping @Sendable (String) -> Void = { _ in }) {
             self.fresh = fresh
+            self.jobDirectory = jobDirectory
             self.maxRestarts = maxRestarts
             self.restartDelayMs = restartDelayMs
             self.notice = notice
@@ -35,8 +38,12 @@ public final class JobLauncher: Sendable {
     public let plan: JobPlan
     let options: Options
     let logger: Logger
+    /// Checkpoints and savepoints taken by this process, newest last.
+    public let history = CheckpointHistory()
     private let current = Mutex<JobRunner?>(nil)
     private let stopRequested = Atomic<Bool>(false)
+    private let lifecycle = Mutex<(state: JobStatus.State, restarts: Int)>((.starting, 0))
+    private let started = ContinuousClock.now
 
     public init(plan: JobPlan, options: Options = Options(), logger: Logger = Logger(label: "streamrun")) {
         self.plan = plan
@@ -51,6 +58,17 @@ public final class JobLauncher: Sendable {
     }
 
     public func run(statusLine: Bool) async throws(StreamrunError) -> RunSummary {
+        do {
+            let summary = try await runAttempts(statusLine: statusLine)
+            setState(.finished)
+            return summary
+        } catch {
+            setState(.failed)
+            throw error
+        }
+    }
+
+    func runAttempts(statusLine: Bool) async throws(StreamrunError) -> RunSummary {
         try preflight()
         let clock = ContinuousClock()
         let start = clock.now
@@ -64,6 +82,7 @@ public final class JobLauncher: Sendable {
                     && !stopRequested.load(ordering: .relaxed)
                 guard restartable else { throw error }
                 attempt += 1
+                lifecycle.withLock { $0 = (.restarting, $0.restarts + 1) }
                 options.notice("job failed: \(error.description); restarting from the last checkpoint in "
                     + "\(options.restartDelayMs) ms (attempt \(attempt) of \(options.maxRestarts))")
                 try? await Task.sleep(for: .milliseconds(options.restartDelayMs))
@@ -89,13 +108,13 @@ public final class JobLauncher: Sendable {
                 options.notice("resuming from checkpoint \(r.checkpointID) (\(RunSummary.seconds(age)) old)")
                 restored = r
             }
-            coordinator = CheckpointCoordinator(plan: plan, spec: spec, store: store, committer: committer)
+            coordinator = CheckpointCoordinator(plan: plan, spec: spec, store: store, committer: committer, history: history)
         }
         let coord = coordinator
         let runner = JobRunner(plan: plan, factory: ConnectorFactory(committer: committer, restore: restored),
                                options: .init(lastCheckpointID: lastID, onCheckpointComplete: { coord?.completed($0) }))
         current.withLock { $0 = runner }
-        if stopRequested.load(ordering: .relaxed) { runner.requestStop() }
+        if stopRequested.load(ordering: .relaxed) { runner.requestStop() } else { setState(.running) }
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 if let coord {
@@ -135,6 +154,23 @@ public final class JobLauncher: Sendable {
         }
         return (runner, committer)
     }
+
+    func setState(_ s: JobStatus.State) { lifecycle.withLock { $0.state = s } }
+
+    /// The job right now: for `GET /job` and `streamrun status`.
+    public func status() -> JobStatus {
+        let (state, restarts) = lifecycle.withLock { $0 }
+        let metrics = current.withLock { $0 }?.metrics
+        let parallelism = Dictionary(uniqueKeysWithValues: plan.nodes.map { ($0.id, $0.parallelism) })
+        let d = started.duration(to: .now)
+        return JobStatus(job: plan.spec.name, state: stopRequested.load(ordering: .relaxed) && state == .running ? .stopping : state,
+                         uptimeSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
+                         restarts: restarts, operators: metrics?.operatorStatus(parallelism: parallelism) ?? [],
+                         lastCheckpoint: history.lastCompleted, checkpointsDir: plan.spec.checkpoints?.dir)
+    }
+
+    /// The metrics of the current attempt (nil before the first starts).
+    public var metrics: JobMetrics? { current.withLock { $0 }?.metrics }
 
     /// `--fresh`: forget the checkpoints. Refused while a file sink's directory holds committed output
     /// of this job, which a fresh run would mix with its own.
@@ -178,7 +214,8 @@ public final class JobLauncher: Sendable {
                 return c > 0 ? .init(id: n.id, kind: n.typeName, records: c) : nil
             },
             elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-            filesCommitted: committer.committedCount)
+            filesCommitted: committer.committedCount,
+            checkpoints: history.entries.filter { $0.status == .completed })
     }
 
     /// Fails before any record moves when an input is missing or an output directory is not writable.

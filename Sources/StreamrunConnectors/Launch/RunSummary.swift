@@ -17,6 +17,8 @@ public struct RunSummary: Sendable, CustomStringConvertible {
     public var duplicates: [Count] = []
     public var elapsedSeconds: Double
     public var filesCommitted: Int
+    /// Checkpoints completed by this run (including the final one), for reports.
+    public var checkpoints: [CheckpointHistory.Entry] = []
 
     public var recordsIn: Int { sources.reduce(0) { $0 + $1.records } }
 

@@ -14,10 +14,13 @@ final class EdgeWriter {
     let targets: [Target]
     let partitioning: PhysicalPlan.Partitioning
     let maxParallelism: Int
+    /// Nanoseconds this writer waited for queue space (the upstream node's backpressure time).
+    let backpressure: Counter?
     private var nextTarget: Int
 
-    init(targets: [Target], partitioning: PhysicalPlan.Partitioning, maxParallelism: Int, subtask: Int) {
+    init(targets: [Target], partitioning: PhysicalPlan.Partitioning, maxParallelism: Int, subtask: Int, backpressure: Counter? = nil) {
         self.targets = targets
+        self.backpressure = backpressure
         self.partitioning = partitioning
         self.maxParallelism = maxParallelism
         self.nextTarget = subtask % max(targets.count, 1)
@@ -30,7 +33,7 @@ final class EdgeWriter {
         case .rebalance:
             let t = targets[nextTarget]
             nextTarget = (nextTarget + 1) % targets.count
-            try await t.gate.send(.records(batch), input: t.input)
+            try await t.gate.send(.records(batch), input: t.input, waited: backpressure)
         case .keyed(let fields):
             if targets.count == 1 {
                 try await targets[0].gate.send(.records(batch), input: targets[0].input)
@@ -38,25 +41,25 @@ final class EdgeWriter {
             }
             let parts = KeyPartitioner.split(batch, fields: fields, maxParallelism: maxParallelism, parallelism: targets.count)
             for (t, part) in zip(targets, parts) where part.count > 0 {
-                try await t.gate.send(.records(part), input: t.input)
+                try await t.gate.send(.records(part), input: t.input, waited: backpressure)
             }
         }
     }
 
     func sendWatermark(_ w: Int64) async throws {
-        for t in targets { try await t.gate.send(.watermark(w), input: t.input) }
+        for t in targets { try await t.gate.send(.watermark(w), input: t.input, waited: backpressure) }
     }
 
     func sendBarrier(_ id: Int64) async throws {
-        for t in targets { try await t.gate.send(.barrier(CheckpointBarrier(id: id)), input: t.input) }
+        for t in targets { try await t.gate.send(.barrier(CheckpointBarrier(id: id)), input: t.input, waited: backpressure) }
     }
 
     func sendIdle() async throws {
-        for t in targets { try await t.gate.send(.idle, input: t.input) }
+        for t in targets { try await t.gate.send(.idle, input: t.input, waited: backpressure) }
     }
 
     func sendEnd() async throws {
-        for t in targets { try await t.gate.send(.endOfInput, input: t.input) }
+        for t in targets { try await t.gate.send(.endOfInput, input: t.input, waited: backpressure) }
     }
 }
 

@@ -23,8 +23,9 @@ public final class InputGate: Sendable {
         self.state = Mutex(Machine(inputs: inputs, capacity: capacity))
     }
 
-    /// Sends one element on input `i`, suspending while its queue is full.
-    public func send(_ element: StreamElement, input i: Int) async throws {
+    /// Sends one element on input `i`, suspending while its queue is full; the time spent suspended
+    /// is added to `waited` (nanoseconds) when given.
+    public func send(_ element: StreamElement, input i: Int, waited: Counter? = nil) async throws {
         while true {
             let action = state.withLock { $0.send(element, input: i) }
             switch action {
@@ -34,11 +35,16 @@ public final class InputGate: Sendable {
             case .fail:
                 throw CancellationError()
             case .suspend:
+                let start = waited == nil ? nil : ContinuousClock.now
                 try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
                     let parked = state.withLock { $0.suspendProducer(c, input: i) }
                     if !parked {
                         if state.withLock({ $0.failed }) { c.resume(throwing: CancellationError()) } else { c.resume() }
                     }
+                }
+                if let waited, let start {
+                    let d = start.duration(to: .now)
+                    waited.add(Int(d.components.seconds) * 1_000_000_000 + Int(d.components.attoseconds / 1_000_000_000))
                 }
             }
         }

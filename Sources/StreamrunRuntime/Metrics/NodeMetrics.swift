@@ -28,6 +28,8 @@ public final class NodeMetrics: Sendable {
     /// Records a dedupe dropped as duplicates of a key seen within its horizon.
     public let duplicates = Counter()
     public let watermark = WatermarkGauge()
+    /// Nanoseconds this node's subtasks waited for space in a full downstream queue (backpressure).
+    public let backpressureNanos = Counter()
 
     public init(id: String, kind: String) {
         self.id = id

@@ -183,7 +183,8 @@ public final class JobRunner: Sendable {
                     }
                 }
                 let writer = EdgeWriter(targets: targets, partitioning: edge.partitioning,
-                                        maxParallelism: physical.maxParallelism, subtask: subtask)
+                                        maxParallelism: physical.maxParallelism, subtask: subtask,
+                                        backpressure: metrics[edge.from.node]!.backpressureNanos)
                 let out = edge.from.output == .late ? lates[edge.from.node]! : mains[edge.from.node]!
                 out.edges.append(writer)
             }

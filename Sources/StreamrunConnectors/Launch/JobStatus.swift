@@ -1,0 +1,42 @@
+import StreamrunCore
+import StreamrunRuntime
+
+/// A running job as `GET /job` and `streamrun status` show it.
+public struct JobStatus: Sendable, Codable {
+    public enum State: String, Sendable, Codable { case starting, running, restarting, stopping, finished, failed }
+
+    public struct OperatorStatus: Sendable, Codable {
+        public var id: String
+        public var type: String
+        public var parallelism: Int
+        public var recordsIn: Int
+        public var recordsOut: Int
+        /// The last watermark the operator emitted (epoch ms); nil before the first.
+        public var watermark: Int64?
+        /// Total time its subtasks waited on full downstream queues, in milliseconds.
+        public var backpressureMs: Int64
+    }
+
+    public var job: String
+    public var state: State
+    public var uptimeSeconds: Double
+    /// Restarts after failures in this process.
+    public var restarts: Int
+    public var operators: [OperatorStatus]
+    public var lastCheckpoint: CheckpointHistory.Entry?
+    /// Where the job's checkpoints go, if it has any.
+    public var checkpointsDir: String?
+}
+
+extension JobMetrics {
+    /// The per-operator part of a ``JobStatus``, in plan order.
+    func operatorStatus(parallelism: [String: Int]) -> [JobStatus.OperatorStatus] {
+        nodes.map { m in
+            let wm = m.watermark.load
+            return JobStatus.OperatorStatus(id: m.id, type: m.kind, parallelism: parallelism[m.id] ?? 1,
+                                            recordsIn: m.recordsIn.load, recordsOut: m.recordsOut.load,
+                                            watermark: wm == Watermark.min ? nil : wm,
+                                            backpressureMs: Int64(m.backpressureNanos.load / 1_000_000))
+        }
+    }
+}
