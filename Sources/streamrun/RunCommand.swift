@@ -22,10 +22,20 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Ignore existing checkpoints and start from the beginning (refused while a sink directory holds committed output).")
     var fresh = false
 
+    @Option(name: .customLong("from-savepoint"), help: "Restore from this savepoint (or checkpoint) directory, at any parallelism.")
+    var fromSavepoint: String?
+
+    @Flag(help: "Drop the state of operators the job no longer has, instead of refusing to start.")
+    var allowNonRestoredState = false
+
     func run() async throws {
         try await CLI.guarded {
             let plan = try CLI.loadJob(job)
-            let launcher = JobLauncher(plan: plan, options: .init(fresh: fresh, notice: { CLI.printError($0) }), logger: CLI.logger)
+            if fresh && fromSavepoint != nil { throw StreamrunError(.usage, "--fresh and --from-savepoint cannot be used together") }
+            var options = JobLauncher.Options(fresh: fresh, jobDirectory: JobPlan.directory(of: job), notice: { CLI.printError($0) })
+            options.fromSavepoint = fromSavepoint
+            options.allowNonRestoredState = allowNonRestoredState
+            let launcher = JobLauncher(plan: plan, options: options, logger: CLI.logger)
             Signals.onStop { launcher.requestStop() }
             let summary = try await launcher.run(statusLine: !quiet && isatty(STDERR_FILENO) != 0)
             if !quiet { CLI.printError(summary.description) }
