@@ -12,6 +12,19 @@ public enum StreamElement: Sendable {
     case idle
     /// This input is finished; nothing follows.
     case endOfInput
+    /// The job is stopping right after a checkpoint (stop-with-savepoint, or a signal with
+    /// checkpoints on): nothing follows on this input, and the receiving task ends *without*
+    /// finishing its operators — no end-of-input watermark, no flush of open windows — so a run
+    /// restored from that checkpoint continues exactly where this one stopped.
+    case suspend
+
+    /// Nothing follows on this input (``endOfInput`` or ``suspend``).
+    @inlinable public var closesInput: Bool {
+        switch self {
+        case .endOfInput, .suspend: return true
+        default: return false
+        }
+    }
 
     /// How many slots of channel capacity the element takes: its row count, and 1 for control elements.
     @inlinable public var weight: Int {

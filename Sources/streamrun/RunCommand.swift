@@ -27,6 +27,12 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Ignore existing checkpoints and start from the beginning (refused while a sink directory holds committed output).")
     var fresh = false
 
+    @Option(name: .customLong("from-savepoint"), help: "Restore from this savepoint (or checkpoint) directory, at any parallelism.")
+    var fromSavepoint: String?
+
+    @Flag(help: "Drop the state of operators the job no longer has, instead of refusing to start.")
+    var allowNonRestoredState = false
+
     @Option(help: "Address of the control endpoint (default: job.json's control.host, else 127.0.0.1).")
     var controlHost: String?
 
@@ -40,8 +46,11 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         try await CLI.guarded {
             let plan = try CLI.loadJob(job)
-            let launcher = JobLauncher(plan: plan, options: .init(fresh: fresh, jobDirectory: JobPlan.directory(of: job),
-                                                                  notice: { CLI.printError($0) }), logger: CLI.logger)
+            if fresh && fromSavepoint != nil { throw StreamrunError(.usage, "--fresh and --from-savepoint cannot be used together") }
+            var options = JobLauncher.Options(fresh: fresh, jobDirectory: JobPlan.directory(of: job), notice: { CLI.printError($0) })
+            options.fromSavepoint = fromSavepoint
+            options.allowNonRestoredState = allowNonRestoredState
+            let launcher = JobLauncher(plan: plan, options: options, logger: CLI.logger)
             Signals.onStop { launcher.requestStop() }
             let control = plan.spec.control ?? ControlSpec()
             let server = ControlServer(launcher: launcher, host: controlHost ?? control.host, port: controlPort ?? control.port)

@@ -41,7 +41,7 @@ import Testing
         let (op, committer) = try sink(dir, partitioned: false)
         let (ctx, _, _) = OperatorContext.collecting()
         try await op.process(batch([("a", 1), ("b", 2)]), context: ctx)
-        let s1 = try SinkState(payload: try await op.snapshotState(checkpoint: 1, context: ctx)!.named)
+        let s1 = try SinkState(payload: try await op.snapshotState(checkpoint: 1, context: ctx)!.named, subtask: 0)
         #expect(s1.pending.count == 1)
         #expect(FileManager.default.fileExists(atPath: s1.pending[0].inProgress))
         #expect(visible(dir).isEmpty, "nothing is visible before the checkpoint completes")
@@ -51,11 +51,11 @@ import Testing
         #expect(visible(dir).count == 1)
 
         try await op.process(batch([("c", 3)]), context: ctx)
-        let s2 = try SinkState(payload: try await op.snapshotState(checkpoint: 2, context: ctx)!.named)
+        let s2 = try SinkState(payload: try await op.snapshotState(checkpoint: 2, context: ctx)!.named, subtask: 0)
         #expect(s2.pending.map { URL(fileURLWithPath: $0.final).lastPathComponent } == ["part-out-00000-000001.csv"])
-        #expect(s2.sequences == ["": 2])
+        #expect(s2.sequences == [0: ["": 2]])
         // A checkpoint with nothing written has nothing pending.
-        let s3 = try SinkState(payload: try await op.snapshotState(checkpoint: 3, context: ctx)!.named)
+        let s3 = try SinkState(payload: try await op.snapshotState(checkpoint: 3, context: ctx)!.named, subtask: 0)
         #expect(s3.pending.isEmpty)
         try committer.commit(s2.pending)
         #expect(visible(dir)["part-out-00000-000001.csv"] == "c,3\n")
@@ -66,14 +66,14 @@ import Testing
         let (op, committer) = try sink(dir, partitioned: true)
         let (ctx, _, _) = OperatorContext.collecting()
         try await op.process(batch([("x", 1), ("y", 2), ("x", 3)]), context: ctx)
-        let s = try SinkState(payload: try await op.snapshotState(checkpoint: 1, context: ctx)!.named)
+        let s = try SinkState(payload: try await op.snapshotState(checkpoint: 1, context: ctx)!.named, subtask: 0)
         #expect(s.pending.count == 2)
-        #expect(s.sequences == ["dt=x": 1, "dt=y": 1])
+        #expect(s.sequences == [0: ["dt=x": 1, "dt=y": 1]])
         try committer.commit(s.pending)
         #expect(visible(dir) == ["dt=x/part-out-00000-000000.csv": "x,1\nx,3\n", "dt=y/part-out-00000-000000.csv": "y,2\n"])
     }
 
     @Test func corruptStateIsAClearError() {
-        #expect(throws: StreamrunError.self) { try SinkState(payload: ["pending": [7, 1, 2]]) }
+        #expect(throws: StreamrunError.self) { try SinkState(payload: ["pending": [7, 1, 2]], subtask: 0) }
     }
 }

@@ -16,11 +16,41 @@
 public struct CheckpointPaths: Sendable, Hashable {
     /// The checkpoints directory (`checkpoints.dir` in job.json).
     public let root: String
+    /// The prefix of this store's directory names: `chk-` for checkpoints, `sp-` for savepoints.
+    public let prefix: String
 
-    public init(root: String) {
+    public init(root: String, prefix: String = directoryPrefix) {
         var r = root
         while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
         self.root = r
+        self.prefix = prefix
+    }
+
+    /// The prefix of a savepoint directory name (`sp-000017`): same layout and format as a checkpoint.
+    public static let savepointPrefix = "sp-"
+
+    /// This store's name for a checkpoint directory: `chk-000017` (or `sp-000017`).
+    public func name(_ checkpoint: Int64) -> String { prefix + Self.pad(checkpoint, 6) }
+
+    /// The id in one of this store's directory names, or nil.
+    public func id(directoryName name: String) -> Int64? {
+        guard name.hasPrefix(prefix) else { return nil }
+        return Self.checkpointID(directoryName: Self.directoryPrefix + name.dropFirst(prefix.count))
+    }
+
+    /// The store holding a single checkpoint or savepoint directory (`…/chk-000017`, `…/sp-000003`),
+    /// and its id; nil when the last path component is not such a name.
+    public static func containing(_ directory: String) -> (paths: CheckpointPaths, id: Int64)? {
+        var d = directory
+        while d.count > 1 && d.hasSuffix("/") { d.removeLast() }
+        let slash = d.lastIndex(of: "/")
+        let name = String(slash.map { d[d.index(after: $0)...] } ?? d[...])
+        let parent = slash.map { $0 == d.startIndex ? "/" : String(d[..<$0]) } ?? "."
+        for prefix in [directoryPrefix, savepointPrefix] {
+            let p = CheckpointPaths(root: parent, prefix: prefix)
+            if let id = p.id(directoryName: name) { return (p, id) }
+        }
+        return nil
     }
 
     /// The manifest's file name.
@@ -64,7 +94,7 @@ public struct CheckpointPaths: Sendable, Hashable {
     // MARK: - Paths
 
     /// `<root>/chk-000017`.
-    public func directory(_ checkpoint: Int64) -> String { root + "/" + Self.directoryName(checkpoint) }
+    public func directory(_ checkpoint: Int64) -> String { root + "/" + name(checkpoint) }
 
     /// `<root>/chk-000017/_manifest.json`.
     public func manifest(_ checkpoint: Int64) -> String { directory(checkpoint) + "/" + Self.manifestName }

@@ -12,7 +12,7 @@ extension CheckpointStore {
                                  retry: .transient, location: paths.root)
         }
         return names
-            .compactMap { name in CheckpointPaths.checkpointID(directoryName: name) }
+            .compactMap { name in paths.id(directoryName: name) }
             .filter { FileIO.isDirectory(paths.directory($0)) }
             .sorted()
             .map(info)

@@ -26,9 +26,11 @@ public final class CheckpointStore: Sendable {
     public let paths: CheckpointPaths
 
     /// A store over `root` (created on the first write; nothing is touched here).
-    public init(root: String) {
-        paths = CheckpointPaths(root: root)
+    public init(root: String, prefix: String = CheckpointPaths.directoryPrefix) {
+        paths = CheckpointPaths(root: root, prefix: prefix)
     }
+
+    public init(paths: CheckpointPaths) { self.paths = paths }
 
     // MARK: - Writing
 

@@ -9,8 +9,9 @@ import Synchronization
 
 /// Takes checkpoints of a running job: triggers one every `interval` (at most one in flight, at least
 /// `minPause` apart, abandoned after `timeout`), and persists each completed one away from the task
-/// threads — every subtask's state file, then the manifest (which makes it exist), then publishes the
-/// file sinks' pending files it lists (the commit phase of two-phase commit), then applies retention.
+/// threads — every subtask's state file, then the manifest (which makes it exist), then the same
+/// files as a savepoint when one was asked for, then publishes the file sinks' pending files it
+/// lists (the commit phase of two-phase commit), then applies retention.
 final class CheckpointCoordinator: Sendable {
     let plan: JobPlan
     let spec: CheckpointSpec
@@ -21,6 +22,10 @@ final class CheckpointCoordinator: Sendable {
     private let input: AsyncStream<CheckpointTracker.Completed>.Continuation
     private let persisted = Atomic<Int64>(0)
     let stopped = Atomic<Bool>(false)
+    private struct Triggers { var savepointRoots: [Int64: String] = [:] }
+    /// Serializes triggering; `persist` reads a checkpoint's savepoint target under it, so the
+    /// target is always registered before the checkpoint can be persisted.
+    private let triggers = Mutex(Triggers())
 
     init(plan: JobPlan, spec: CheckpointSpec, store: CheckpointStore, committer: FileCommitter, history: CheckpointHistory) {
         self.plan = plan
@@ -52,24 +57,67 @@ final class CheckpointCoordinator: Sendable {
     }
 
     func persist(_ c: CheckpointTracker.Completed) throws(StreamrunError) {
-        var entries: [StateFileEntry] = []
+        let savepointRoot = triggers.withLock { $0.savepointRoots.removeValue(forKey: c.id) }
+        var files: [(OperatorSnapshot, [UInt8])] = []
         for (task, payload) in c.states.sorted(by: { $0.key < $1.key }) {
             guard let node = plan.node(task.node) else { continue }
             let snapshot = OperatorSnapshot(operatorID: task.node, subtask: task.subtask, parallelism: node.parallelism,
                                             maxParallelism: plan.spec.maxParallelism, keyGroups: payload.keyGroups, named: payload.named)
-            entries.append(try store.writeStateFile(checkpoint: c.id, snapshot: snapshot))
+            files.append((snapshot, try StateFile.encode(snapshot)))
         }
-        let manifest = CheckpointManifest(job: plan.spec.name, checkpointID: c.id, timestampMs: Self.nowMs(),
-                                          operators: Self.operators(plan), stateFiles: entries)
-        try store.publish(manifest)
-        let manifestSize = Posix.fileSize(store.paths.manifest(c.id)) ?? 0
-        history.completed(c.id, sizeBytes: entries.reduce(manifestSize) { $0 + $1.size }, atMs: manifest.timestampMs)
+        let manifest = try write(files, id: c.id, to: store)
+        var size = manifest.stateFiles.reduce(Posix.fileSize(store.paths.manifest(c.id)) ?? 0) { $0 + $1.size }
+        var savepointPath: String?
+        if let savepointRoot {
+            let sp = CheckpointStore(root: savepointRoot, prefix: CheckpointPaths.savepointPrefix)
+            do {
+                _ = try write(files, id: c.id, to: sp)
+                savepointPath = sp.paths.directory(c.id)
+                size = manifest.stateFiles.reduce(Posix.fileSize(sp.paths.manifest(c.id)) ?? 0) { $0 + $1.size }
+            } catch {
+                // The checkpoint stands; only the savepoint copy failed.
+                history.failed(c.id, reason: "savepoint: \(error.description)")
+            }
+        }
         // The checkpoint is durable: publish what the sinks closed for it.
         for (task, payload) in c.states.sorted(by: { $0.key < $1.key }) where Self.isFileSink(plan.node(task.node)) {
-            try committer.commit(try SinkState(payload: payload.named).pending)
+            try committer.commit(try SinkState(payload: payload.named, subtask: task.subtask).pending)
         }
         _ = try store.retain(spec.retain)
+        if savepointRoot == nil || savepointPath != nil {
+            history.completed(c.id, sizeBytes: size, atMs: manifest.timestampMs, path: savepointPath)
+        }
         persisted.store(c.id, ordering: .releasing)
+    }
+
+    /// Writes every state file, then the manifest (which makes the checkpoint exist) into `target`.
+    private func write(_ files: [(OperatorSnapshot, [UInt8])], id: Int64, to target: CheckpointStore) throws(StreamrunError) -> CheckpointManifest {
+        var entries: [StateFileEntry] = []
+        for (snapshot, bytes) in files {
+            entries.append(try target.writeStateFile(checkpoint: id, operator: snapshot.operatorID, subtask: snapshot.subtask, bytes: bytes))
+        }
+        let manifest = CheckpointManifest(job: plan.spec.name, checkpointID: id, timestampMs: Self.nowMs(),
+                                          operators: Self.operators(plan), stateFiles: entries)
+        try target.publish(manifest)
+        return manifest
+    }
+
+    /// Starts a checkpoint unless one is in flight; with `savepointRoot`, it is also written as a
+    /// savepoint under that directory. With `stop`, the job stops right after it (any checkpoint in
+    /// flight is abandoned). Returns the id, or nil when another checkpoint is in flight.
+    func trigger(_ runner: JobRunner, savepointRoot: String? = nil, stop: Bool = false) -> Int64? {
+        triggers.withLock { t in
+            if !stop, runner.checkpointInFlight != nil { return nil }
+            let before = runner.checkpointInFlight
+            let id = stop ? runner.stopWithCheckpoint() : runner.triggerCheckpoint()
+            if id != before {
+                history.triggered(id, kind: savepointRoot == nil ? "checkpoint" : "savepoint", atMs: Self.nowMs())
+            } else if savepointRoot != nil {
+                history.markSavepoint(id)
+            }
+            if let savepointRoot { t.savepointRoots[id] = savepointRoot }
+            return id
+        }
     }
 
     /// Triggers checkpoints on the interval until cancelled or stopped.
@@ -78,10 +126,14 @@ final class CheckpointCoordinator: Sendable {
         while !Task.isCancelled && !stopped.load(ordering: .relaxed) {
             try? await Task.sleep(for: interval)
             if Task.isCancelled || stopped.load(ordering: .relaxed) { return }
-            let id = runner.triggerCheckpoint()
-            history.triggered(id, kind: "checkpoint", atMs: Self.nowMs())
+            guard let id = trigger(runner) else { continue }
             let deadline = ContinuousClock.now + .milliseconds(spec.timeoutMs)
-            while lastPersisted < id && ContinuousClock.now < deadline && !Task.isCancelled && !stopped.load(ordering: .relaxed) {
+            while lastPersisted < id && !Task.isCancelled && !stopped.load(ordering: .relaxed) {
+                if ContinuousClock.now >= deadline {
+                    runner.abandonCheckpoint(id)
+                    history.failed(id, reason: "timed out after \(spec.timeoutMs) ms")
+                    break
+                }
                 try? await Task.sleep(for: .milliseconds(5))
             }
             if spec.minPauseMs > 0 { try? await Task.sleep(for: .milliseconds(spec.minPauseMs)) }

@@ -42,7 +42,7 @@ public final class CheckpointHistory: Sendable {
     }
 
     /// Records a completion; an id that was never triggered (the final checkpoint at end of input) is added.
-    func completed(_ id: Int64, sizeBytes: Int64, atMs: Int64) {
+    func completed(_ id: Int64, sizeBytes: Int64, atMs: Int64, path: String? = nil) {
         state.withLock { s in
             let start = s.started.removeValue(forKey: id)
             let ms = start.map { Self.milliseconds($0.duration(to: .now)) }
@@ -50,11 +50,22 @@ public final class CheckpointHistory: Sendable {
                 s.entries[i].status = .completed
                 s.entries[i].durationMs = ms ?? 0
                 s.entries[i].sizeBytes = sizeBytes
+                s.entries[i].path = path
             } else {
                 s.entries.append(Entry(id: id, kind: "checkpoint", status: .completed, triggeredAtMs: atMs, durationMs: ms ?? 0, sizeBytes: sizeBytes))
             }
         }
     }
+
+    /// Checkpoint `id`, already in flight, is to be written as a savepoint too.
+    func markSavepoint(_ id: Int64) {
+        state.withLock { s in
+            if let i = s.entries.lastIndex(where: { $0.id == id }) { s.entries[i].kind = "savepoint" }
+        }
+    }
+
+    /// The entry of `id`, if recorded.
+    public func entry(_ id: Int64) -> Entry? { state.withLock { $0.entries.last { $0.id == id } } }
 
     func failed(_ id: Int64, reason: String) {
         state.withLock { s in

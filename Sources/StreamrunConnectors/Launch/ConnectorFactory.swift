@@ -41,8 +41,10 @@ struct ConnectorFactory: OperatorFactory {
                                           fileExtension: encoder.fileExtension, partitionKey: sink.spec.partitionKey)
                 let op = FileSinkOperator(names: names, encoder: encoder, partition: sink.partition,
                                           rollBytes: sink.spec.rollBytes, committer: committer)
-                if let snap = restore?.snapshot(node.id, subtask: subtask) {
-                    op.restoredSequences = try SinkState(payload: snap.named).sequences
+                if let snapshots = restore?.snapshots[node.id] {
+                    var states: [SinkState] = []
+                    for s in snapshots { states.append(try SinkState(payload: s.named, subtask: s.subtask)) }
+                    op.restoredSequences = SinkState.mergedSequences(states)
                 }
                 return op
             }

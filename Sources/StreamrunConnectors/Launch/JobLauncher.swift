@@ -24,6 +24,10 @@ public final class JobLauncher: Sendable {
         public var notice: @Sendable (String) -> Void
         /// The directory of job.json: default savepoints go to `<jobDirectory>/savepoints/<job name>/`.
         public var jobDirectory: String
+        /// Restore from this checkpoint or savepoint directory instead of the newest checkpoint.
+        public var fromSavepoint: String?
+        /// Drop the state of operators the job no longer has instead of refusing to start.
+        public var allowNonRestoredState = false
 
         public init(fresh: Bool = false, maxRestarts: Int = 3, restartDelayMs: Int64 = 1000, jobDirectory: String = ".",
                     notice: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -40,8 +44,12 @@ public final class JobLauncher: Sendable {
     let logger: Logger
     /// Checkpoints and savepoints taken by this process, newest last.
     public let history = CheckpointHistory()
-    private let current = Mutex<JobRunner?>(nil)
+    /// The running attempt.
+    private let current = Mutex<(runner: JobRunner, coordinator: CheckpointCoordinator?)?>(nil)
+    /// Where the stop checkpoint is to be written as a savepoint (`stop --savepoint`).
+    private let stopSavepointRoot = Mutex<String?>(nil)
     private let stopRequested = Atomic<Bool>(false)
+    private let freshDone = Atomic<Bool>(false)
     private let lifecycle = Mutex<(state: JobStatus.State, restarts: Int)>((.starting, 0))
     private let started = ContinuousClock.now
 
@@ -51,16 +59,31 @@ public final class JobLauncher: Sendable {
         self.logger = logger
     }
 
-    /// Asks the job to stop reading and finish (SIGINT / SIGTERM).
+    /// Asks the job to stop (SIGINT / SIGTERM, `POST /stop`). With checkpoints it stops at a final
+    /// checkpoint without emitting anything after it, so the next run continues exactly there;
+    /// without, the sources stop reading and the job drains and commits what it read.
     public func requestStop() {
-        stopRequested.store(true, ordering: .relaxed)
-        current.withLock { $0 }?.requestStop()
+        stopRequested.store(true, ordering: .releasing)
+        if let attempt = current.withLock({ $0 }) { stop(attempt) }
     }
+
+    private func stop(_ attempt: (runner: JobRunner, coordinator: CheckpointCoordinator?)) {
+        if let coord = attempt.coordinator {
+            _ = coord.trigger(attempt.runner, savepointRoot: stopSavepointRoot.withLock { $0 }, stop: true)
+        } else {
+            attempt.runner.requestStop()
+        }
+    }
+
+    /// The current attempt, for the control API.
+    func attempt() -> (runner: JobRunner, coordinator: CheckpointCoordinator?)? { current.withLock { $0 } }
+
+    func setStopSavepointRoot(_ root: String) { stopSavepointRoot.withLock { $0 = root } }
 
     public func run(statusLine: Bool) async throws(StreamrunError) -> RunSummary {
         do {
             let summary = try await runAttempts(statusLine: statusLine)
-            setState(.finished)
+            setState(summary.stoppedAtCheckpoint == nil ? .finished : .stopped)
             return summary
         } catch {
             setState(.failed)
@@ -76,7 +99,10 @@ public final class JobLauncher: Sendable {
         while true {
             do {
                 let (runner, committer) = try await runOnce(statusLine: statusLine)
-                return summary(runner: runner, committer: committer, elapsed: start.duration(to: clock.now))
+                var result = summary(runner: runner, committer: committer, elapsed: start.duration(to: clock.now))
+                result.stoppedAtCheckpoint = runner.stoppedAtCheckpoint
+                result.savepoint = result.stoppedAtCheckpoint.flatMap { history.entry($0)?.path }
+                return result
             } catch {
                 let restartable = plan.spec.checkpoints != nil && error.retry != .user && attempt < options.maxRestarts
                     && !stopRequested.load(ordering: .relaxed)
@@ -98,48 +124,47 @@ public final class JobLauncher: Sendable {
         var lastID: Int64 = 0
         if let spec = plan.spec.checkpoints {
             let store = CheckpointStore(root: spec.dir)
-            defer { lastID = (try? store.list().map(\.id).max()) ?? nil ?? 0 }
-            if options.fresh {
-                try startOver(store)
-            } else if let r = try RestoredState.load(store, plan: plan) {
+            restored = try restoreFrom(store)
+            lastID = max((try? store.list().map(\.id).max()) ?? nil ?? 0, restored?.checkpointID ?? 0)
+            if let r = restored {
                 for w in r.warnings { options.notice("warning: \(w)") }
                 try prepareSinks(r, committer: committer)
                 let age = Double(max(0, CheckpointCoordinator.nowMs() - r.timestampMs)) / 1000
-                options.notice("resuming from checkpoint \(r.checkpointID) (\(RunSummary.seconds(age)) old)")
-                restored = r
+                let what = r.directory.hasSuffix(CheckpointPaths(root: "").name(r.checkpointID)) ? "checkpoint \(r.checkpointID)" : r.directory
+                options.notice("resuming from \(what) (\(RunSummary.seconds(age)) old)")
             }
             coordinator = CheckpointCoordinator(plan: plan, spec: spec, store: store, committer: committer, history: history)
+        } else if options.fromSavepoint != nil {
+            throw StreamrunError(.usage, "--from-savepoint needs a checkpoints section in job.json (checkpoints.dir)", location: "checkpoints")
         }
         let coord = coordinator
         let runner = JobRunner(plan: plan, factory: ConnectorFactory(committer: committer, restore: restored),
                                options: .init(lastCheckpointID: lastID, onCheckpointComplete: { coord?.completed($0) }))
-        current.withLock { $0 = runner }
-        if stopRequested.load(ordering: .relaxed) { runner.requestStop() } else { setState(.running) }
+        current.withLock { $0 = (runner, coord) }
+        if stopRequested.load(ordering: .acquiring) { stop((runner, coord)) } else { setState(.running) }
+        // Persisting must see every completed checkpoint through, the final one included: it is not
+        // cancelled with the other helpers, only awaited.
+        let persisting = coord.map { c in Task { try await c.persistLoop() } }
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                if let coord {
-                    group.addTask { try await coord.persistLoop() }
-                    group.addTask { await coord.triggerLoop(runner) }
-                }
+                if let coord { group.addTask { await coord.triggerLoop(runner) } }
                 if statusLine {
                     group.addTask { await StatusLine(metrics: runner.metrics, plan: self.plan).run() }
                 }
-                do {
-                    try await runner.run()
-                } catch {
+                defer {
                     coord?.stopped.store(true, ordering: .relaxed)
-                    coord?.finishStream()
-                    throw error
+                    group.cancelAll()
                 }
+                try await runner.run()
                 coord?.stopped.store(true, ordering: .relaxed)
                 if let coord, let final = runner.finalCheckpoint() { coord.completed(final) }
-                coord?.finishStream()
-                if statusLine { StatusLine.clear() }
-                // Wait for the persist loop (it ends once the stream is finished); cancel the rest.
-                group.cancelAll()
-                try await group.waitForAll()
             }
+            coord?.finishStream()
+            try await persisting?.value
+            if statusLine { StatusLine.clear() }
         } catch {
+            coord?.finishStream()
+            _ = try? await persisting?.value
             if statusLine { StatusLine.clear() }
             if coordinator == nil { committer.abortAll() }
             if let e = error as? StreamrunError { throw e }
@@ -155,12 +180,26 @@ public final class JobLauncher: Sendable {
         return (runner, committer)
     }
 
+    /// The state this attempt starts from: `--fresh` forgets the checkpoints; `--from-savepoint`
+    /// restores that directory (unless this process has checkpointed since, after a restart);
+    /// otherwise the newest valid checkpoint, if any.
+    func restoreFrom(_ store: CheckpointStore) throws(StreamrunError) -> RestoredState? {
+        if options.fresh && !freshDone.load(ordering: .relaxed) {
+            try startOver(store)
+            freshDone.store(true, ordering: .relaxed)
+            return nil
+        }
+        if let dir = options.fromSavepoint, history.lastCompleted == nil {
+            return try RestoredState.load(directory: dir, plan: plan, allowNonRestoredState: options.allowNonRestoredState)
+        }
+        return try RestoredState.load(store, plan: plan, allowNonRestoredState: options.allowNonRestoredState)
+    }
+
     func setState(_ s: JobStatus.State) { lifecycle.withLock { $0.state = s } }
 
     /// The job right now: for `GET /job` and `streamrun status`.
     public func status() -> JobStatus {
         let (state, restarts) = lifecycle.withLock { $0 }
-        let metrics = current.withLock { $0 }?.metrics
         let parallelism = Dictionary(uniqueKeysWithValues: plan.nodes.map { ($0.id, $0.parallelism) })
         let d = started.duration(to: .now)
         return JobStatus(job: plan.spec.name, state: stopRequested.load(ordering: .relaxed) && state == .running ? .stopping : state,
@@ -170,7 +209,7 @@ public final class JobLauncher: Sendable {
     }
 
     /// The metrics of the current attempt (nil before the first starts).
-    public var metrics: JobMetrics? { current.withLock { $0 }?.metrics }
+    public var metrics: JobMetrics? { current.withLock { $0 }?.runner.metrics }
 
     /// `--fresh`: forget the checkpoints. Refused while a file sink's directory holds committed output
     /// of this job, which a fresh run would mix with its own.

@@ -3,7 +3,7 @@ import StreamrunRuntime
 
 /// A running job as `GET /job` and `streamrun status` show it.
 public struct JobStatus: Sendable, Codable {
-    public enum State: String, Sendable, Codable { case starting, running, restarting, stopping, finished, failed }
+    public enum State: String, Sendable, Codable { case starting, running, restarting, stopping, stopped, finished, failed }
 
     public struct OperatorStatus: Sendable, Codable {
         public var id: String

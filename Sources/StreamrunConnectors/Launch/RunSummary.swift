@@ -19,11 +19,19 @@ public struct RunSummary: Sendable, CustomStringConvertible {
     public var filesCommitted: Int
     /// Checkpoints completed by this run (including the final one), for reports.
     public var checkpoints: [CheckpointHistory.Entry] = []
+    /// Set when the job stopped at a checkpoint (a signal or `stop`) instead of finishing its input.
+    public var stoppedAtCheckpoint: Int64?
+    /// The savepoint written when it stopped, if one was asked for.
+    public var savepoint: String?
 
     public var recordsIn: Int { sources.reduce(0) { $0 + $1.records } }
 
     public var description: String {
         var lines = ["job \"\(job)\" finished in \(Self.seconds(elapsedSeconds))"]
+        if let id = stoppedAtCheckpoint {
+            lines = ["job \"\(job)\" stopped at checkpoint \(id) after \(Self.seconds(elapsedSeconds)); run it again to continue from there"]
+            if let savepoint { lines.append("  savepoint: \(savepoint)") }
+        }
         for s in sources { lines.append("  source \(s.id) (\(s.kind)): \(s.records) records") }
         for s in sinks { lines.append("  sink \(s.id) (\(s.kind)): \(s.records) records") }
         for l in late { lines.append("  operator \(l.id) (\(l.kind)): \(l.records) late records") }

@@ -24,8 +24,9 @@ final class FileSinkOperator: StreamOperator {
     var nextSequence: [String?: Int] = [:]
     /// Files closed since the last checkpoint: the next checkpoint's pending files.
     var closedSinceCheckpoint: [FileCommitter.Pending] = []
-    /// Next sequence per partition directory, from the checkpoint this run resumed from.
-    var restoredSequences: [String: Int] = [:]
+    /// Next sequence per subtask index and partition directory, from the checkpoint this run resumed
+    /// from (merged over its old subtasks; see ``SinkState``).
+    var restoredSequences: [Int: [String: Int]] = [:]
 
     init(names: PartFileNames, encoder: SinkEncoding, partition: CompiledExpression?, rollBytes: Int, committer: FileCommitter) {
         self.names = names
@@ -56,7 +57,7 @@ final class FileSinkOperator: StreamOperator {
     func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? {
         for key in files.keys.sorted(by: { ($0 ?? "") < ($1 ?? "") }) { try close(key) }
         var sequences = restoredSequences
-        for (key, seq) in nextSequence { sequences[names.relativeDirectory(partition: key)] = seq }
+        for (key, seq) in nextSequence { sequences[names.subtask, default: [:]][names.relativeDirectory(partition: key)] = seq }
         let state = SinkState(pending: closedSinceCheckpoint, sequences: sequences)
         closedSinceCheckpoint = []
         return SnapshotPayload(named: state.payload())
@@ -74,7 +75,7 @@ final class FileSinkOperator: StreamOperator {
     }
 
     private func open(_ key: String?) throws(StreamrunError) {
-        let seq = nextSequence[key] ?? restoredSequences[names.relativeDirectory(partition: key)] ?? 0
+        let seq = nextSequence[key] ?? restoredSequences[names.subtask]?[names.relativeDirectory(partition: key)] ?? 0
         nextSequence[key] = seq + 1
         let dir = names.directory(partition: key)
         try Posix.makeDirectories(dir)

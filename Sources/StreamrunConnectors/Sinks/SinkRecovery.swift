@@ -10,12 +10,13 @@ import StreamrunPlan
 enum SinkRecovery {
     static func prepare(sink node: PlanNode, spec: SinkSpec, fileExtension: String, restored: RestoredState,
                         committer: FileCommitter) throws(StreamrunError) {
-        var sequences: [Int: [String: Int]] = [:]
+        var states: [SinkState] = []
         for snapshot in restored.snapshots[node.id] ?? [] {
-            let state = try SinkState(payload: snapshot.named)
+            let state = try SinkState(payload: snapshot.named, subtask: snapshot.subtask)
             try committer.commit(state.pending)
-            sequences[snapshot.subtask] = state.sequences
+            states.append(state)
         }
+        let sequences = SinkState.mergedSequences(states)
         guard let root = spec.path, Posix.isDirectory(root) else { return }
         for (dir, name) in files(root) {
             let rel = dir == root ? "" : String(dir.dropFirst(root.count + 1))

@@ -58,6 +58,10 @@ final class EdgeWriter {
         for t in targets { try await t.gate.send(.idle, input: t.input, waited: backpressure) }
     }
 
+    func sendSuspend() async throws {
+        for t in targets { try await t.gate.send(.suspend, input: t.input, waited: backpressure) }
+    }
+
     func sendEnd() async throws {
         for t in targets { try await t.gate.send(.endOfInput, input: t.input, waited: backpressure) }
     }

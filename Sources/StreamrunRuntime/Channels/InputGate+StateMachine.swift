@@ -51,7 +51,7 @@ extension InputGate {
         mutating func send(_ element: StreamElement, input i: Int) -> SendAction {
             if failed || inputs[i].closed { return .fail }
             if inputs[i].weight >= capacity && !inputs[i].queue.isEmpty { return .suspend }
-            if case .endOfInput = element { inputs[i].closed = true }
+            if element.closesInput { inputs[i].closed = true }
             // Hand the element straight to a waiting consumer if it may take from this input.
             if let c = waitingConsumer, !inputs[i].blocked {
                 waitingConsumer = nil

@@ -50,8 +50,8 @@ public final class InputGate: Sendable {
         }
     }
 
-    /// The next element from any input, round-robin, or nil once every input has sent `endOfInput`.
-    /// The `endOfInput` elements themselves are delivered too, so the consumer knows which input ended.
+    /// The next element from any input, round-robin, or nil once every input has sent `endOfInput`
+    /// or `suspend`. Those elements themselves are delivered too, so the consumer knows which input ended.
     public func next() async throws -> (input: Int, element: StreamElement)? {
         while true {
             let action = state.withLock { $0.next() }

@@ -64,6 +64,13 @@ public struct CheckpointTracker: Sendable {
 
     public var inFlight: Int64? { pending }
 
+    /// Gives up checkpoint `id` if it is still in flight (timed out); late acknowledgements are ignored.
+    public mutating func abandon(_ id: Int64) {
+        guard pending == id else { return }
+        pending = nil
+        acks = [:]
+    }
+
     /// `task` captured `state` for checkpoint `id`. Returns the checkpoint if this completed it.
     public mutating func acknowledge(_ id: Int64, task: SubtaskID, state: SnapshotPayload) -> Completed? {
         guard id == pending else { return nil }  // abandoned or unknown

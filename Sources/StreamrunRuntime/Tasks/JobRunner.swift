@@ -67,9 +67,14 @@ public final class JobRunner: Sendable {
     /// Returns the checkpoint id. A pending checkpoint that has not completed is abandoned.
     @discardableResult
     public func triggerCheckpoint() -> Int64 {
-        let (id, _) = checkpoints.tracker.withLock { $0.trigger() }
-        checkpoints.requested.store(id, ordering: .releasing)
-        return id
+        checkpoints.tracker.withLock { t in
+            // Once stopping at a checkpoint, no later one may abandon it.
+            let stopping = checkpoints.suspendAt.load(ordering: .acquiring)
+            if stopping > 0 { return stopping }
+            let id = t.trigger().id
+            checkpoints.requested.store(id, ordering: .releasing)
+            return id
+        }
     }
 
     func acknowledge(_ id: Int64, node: String, subtask: Int, state: SnapshotPayload?) {
@@ -84,13 +89,45 @@ public final class JobRunner: Sendable {
         if let done { options.onCheckpointComplete?(done) }
     }
 
+    /// The checkpoint the job stopped at (``stopWithCheckpoint()``), when it did stop there rather
+    /// than finish its input.
+    public var stoppedAtCheckpoint: Int64? {
+        let id = checkpoints.suspendAt.load(ordering: .acquiring)
+        return id > 0 && !checkpoints.tracker.withLock({ $0.allFinished }) ? id : nil
+    }
+
     /// After every task finished: the checkpoint that records the end of the job (all final states).
     public func finalCheckpoint() -> CheckpointTracker.Completed? {
         checkpoints.tracker.withLock { $0.allFinished ? $0.finalCheckpoint() : nil }
     }
 
-    /// Asks sources to stop reading; the job then drains and finishes normally.
+    /// The checkpoint in flight, if any.
+    public var checkpointInFlight: Int64? { checkpoints.tracker.withLock { $0.inFlight } }
+
+    /// Gives up checkpoint `id` if it has not completed (its timeout passed).
+    public func abandonCheckpoint(_ id: Int64) { checkpoints.tracker.withLock { $0.abandon(id) } }
+
+    /// Asks sources to stop reading; the job then drains and finishes normally (end of input:
+    /// windows fire, sinks flush). For a job without checkpoints.
     public func requestStop() { stop.request() }
+
+    /// Stops the job at a checkpoint: triggers one, and every source ends right after injecting its
+    /// barrier, sending ``StreamElement/suspend`` instead of end-of-input, so no task finishes its
+    /// operators and nothing is emitted after the checkpoint. ``run()`` returns once every task has
+    /// stopped. Returns the checkpoint's id (its completion is reported as usual).
+    @discardableResult
+    public func stopWithCheckpoint() -> Int64 {
+        let id = checkpoints.tracker.withLock { t in
+            let stopping = checkpoints.suspendAt.load(ordering: .acquiring)
+            if stopping > 0 { return stopping }
+            let id = t.trigger().id
+            checkpoints.suspendAt.store(id, ordering: .releasing)
+            checkpoints.requested.store(id, ordering: .releasing)
+            return id
+        }
+        stop.request()
+        return id
+    }
 
     public func run() async throws {
         let firstError = FirstError()
@@ -120,12 +157,13 @@ public final class JobRunner: Sendable {
         let stage = physical.stages[s]
         let task = try buildTask(stage: stage, subtask: subtask)
         if let gate = gates[s][subtask] {
-            try await runGateTask(gate: gate, head: task.head!, stage: stage)
+            guard try await runGateTask(gate: gate, head: task.head!, stage: stage) == .finished else { return }
             let head = task.head!
             taskFinished(stage.head, subtask: subtask,
                          state: try await head.op.snapshotState(checkpoint: CheckpointBarrier.final, context: head.context))
         } else {
-            try await runSourceTask(reader: task.source!, output: task.headOutput, node: stage.head, subtask: subtask)
+            guard try await runSourceTask(reader: task.source!, output: task.headOutput, node: stage.head, subtask: subtask) == .finished
+            else { return }
             taskFinished(stage.head, subtask: subtask, state: task.source!.snapshotState(checkpoint: CheckpointBarrier.final))
         }
         try await task.headOutput.finalSnapshots { node, i, state in taskFinished(node, subtask: i, state: state) }
@@ -194,18 +232,30 @@ public final class JobRunner: Sendable {
         return BuiltTask(source: source, head: head, headOutput: mains[headID]!, headLate: lates[headID] ?? nil)
     }
 
-    func runSourceTask(reader: any SourceReader, output: Output, node: String, subtask: Int) async throws {
+    /// How a task ended: its input finished (it finished its operators), or it stopped at a checkpoint.
+    enum TaskEnd { case finished, suspended }
+
+    func runSourceTask(reader: any SourceReader, output: Output, node: String, subtask: Int) async throws -> TaskEnd {
         var injected = options.lastCheckpointID
         let ack = { (n: String, s: Int, state: SnapshotPayload?) in self.acknowledge(injected, node: n, subtask: s, state: state) }
         while true {
             // Between two outputs: inject the barrier of a newly triggered checkpoint.
+            let suspendAt = checkpoints.suspendAt.load(ordering: .acquiring)
             let requested = checkpoints.requested.load(ordering: .acquiring)
             if requested > injected {
                 injected = requested
                 ack(node, subtask, reader.snapshotState(checkpoint: requested))
                 try await output.emitBarrier(requested, ack: ack)
             }
-            guard let item = try await reader.next() else { break }
+            if suspendAt > 0 && injected >= suspendAt {
+                try await output.suspend()
+                return .suspended
+            }
+            guard let item = try await reader.next() else {
+                // A stop at a checkpoint makes readers return nil: go back and inject its barrier.
+                if checkpoints.suspendAt.load(ordering: .acquiring) > 0 { continue }
+                break
+            }
             switch item {
             case .records(let b): try await output.emit(b)
             case .watermark(let w): try await output.emitWatermark(w)
@@ -214,9 +264,11 @@ public final class JobRunner: Sendable {
         }
         try await output.emitWatermark(Watermark.max)
         try await output.finish()
+        return .finished
     }
 
-    func runGateTask(gate: InputGate, head: (op: any StreamOperator, context: OperatorContext), stage: PhysicalPlan.Stage) async throws {
+    func runGateTask(gate: InputGate, head: (op: any StreamOperator, context: OperatorContext), stage: PhysicalPlan.Stage) async throws -> TaskEnd {
+        var suspended = false
         let inMetrics = metrics[stage.head]!
         var tracker = WatermarkTracker(inputs: gate.inputCount)
         var aligner = BarrierAligner(inputs: gate.inputCount)
@@ -260,11 +312,20 @@ public final class JobRunner: Sendable {
                     try await head.op.processWatermark(advanced, context: head.context)
                 }
                 try await perform(aligner.endOfInput(input))
+            case .suspend:
+                suspended = true
+                try await perform(aligner.endOfInput(input))
             }
+        }
+        if suspended {
+            try await head.context.main.suspend()
+            try await head.context.late?.suspend()
+            return .suspended
         }
         try await head.op.finish(context: head.context)
         try await head.context.main.finish()
         try await head.context.late?.finish()
+        return .finished
     }
 }
 
@@ -292,6 +353,8 @@ final class CheckpointState: Sendable {
     let tracker: Mutex<CheckpointTracker>
     /// The newest triggered checkpoint id; source tasks inject a barrier when it passes theirs.
     let requested = Atomic<Int64>(0)
+    /// The checkpoint the job stops at (``JobRunner/stopWithCheckpoint()``); 0 while running.
+    let suspendAt = Atomic<Int64>(0)
 
     init(tracker: CheckpointTracker) { self.tracker = Mutex(tracker) }
 }

@@ -70,6 +70,18 @@ public final class Output {
         for e in edges { try await e.sendIdle() }
     }
 
+    /// Stops after a checkpoint: passes ``StreamElement/suspend`` to every chained output and edge
+    /// without finishing any operator.
+    func suspend() async throws {
+        guard !finished else { return }
+        finished = true
+        for c in chained {
+            try await c.context.main.suspend()
+            try await c.context.late?.suspend()
+        }
+        for e in edges { try await e.sendSuspend() }
+    }
+
     /// Finishes every chained operator (depth first) and sends end-of-input on every edge.
     func finish() async throws {
         guard !finished else { return }
