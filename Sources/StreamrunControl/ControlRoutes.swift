@@ -27,7 +27,7 @@ enum ControlRoutes {
         router.post("savepoints") { request, _ in
             let body = try await decode(ControlMessages.SavepointRequest.self, from: request) ?? .init()
             do throws(StreamrunError) {
-                return json(ControlMessages.SavepointResponse(path: try await launcher.savepoint(directory: body.dir)))
+                return json(ControlMessages.SavepointResponse(path: absolute(try await launcher.savepoint(directory: body.dir))))
             } catch {
                 return errorResponse(error)
             }
@@ -36,7 +36,7 @@ enum ControlRoutes {
             let body = try await decode(ControlMessages.StopRequest.self, from: request) ?? .init()
             do throws(StreamrunError) {
                 let path = try await launcher.stop(savepoint: body.savepoint ?? false, directory: body.dir)
-                return json(ControlMessages.StopResponse(savepoint: path))
+                return json(ControlMessages.StopResponse(savepoint: path.map(absolute)))
             } catch {
                 return errorResponse(error)
             }
@@ -46,6 +46,12 @@ enum ControlRoutes {
                      body: .init(byteBuffer: ByteBuffer(bytes: metrics.scrape())))
         }
         return router
+    }
+
+    /// Paths in answers are absolute: the client may run in another directory.
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true))
+            .standardizedFileURL.path
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {

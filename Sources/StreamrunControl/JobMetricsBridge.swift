@@ -41,6 +41,17 @@ public final class JobMetricsBridge: Sendable {
             .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300),
         ]
         self.factory = factory
+        let job = launcher.plan.spec.name
+        let checkpoints = launcher.plan.spec.checkpoints != nil
+        state.withLock { s in
+            // Series that exist from the first scrape, before anything happened.
+            s.add(0, to: Name.restarts, [("job", job)], key: "restarts", factory)
+            s.add(0, to: Name.checkpointFailures, [("job", job)], key: "failures", factory)
+            if checkpoints {
+                _ = s.counter(Name.checkpoints, [("job", job), ("kind", "checkpoint")], factory)
+                _ = s.timer(Name.checkpointDuration, [("job", job), ("kind", "checkpoint")], factory)
+            }
+        }
     }
 
     /// Refreshes every metric from the job and returns the Prometheus text exposition.

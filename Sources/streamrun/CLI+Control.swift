@@ -1,3 +1,4 @@
+import Foundation
 import StreamrunConnectors
 import StreamrunControl
 import StreamrunCore
@@ -10,5 +11,12 @@ extension CLI {
         let plan = try JobLoader.load(path: jobPath).resolvingPaths(relativeTo: JobPlan.directory(of: jobPath))
         let launcher = JobLauncher(plan: plan, options: .init(jobDirectory: JobPlan.directory(of: jobPath)))
         return try ControlClient.locate(job: plan.spec.name, stateDirectory: launcher.stateDirectory)
+    }
+}
+
+extension CLI {
+    /// `path` made absolute against this process's directory: the running job resolves paths against its own.
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 }

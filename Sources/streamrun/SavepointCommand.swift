@@ -16,7 +16,7 @@ struct SavepointCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CLI.guarded {
-            print(try await CLI.controlClient(job).savepoint(directory: dir))
+            print(try await CLI.controlClient(job).savepoint(directory: dir.map(CLI.absolute)))
         }
     }
 }

@@ -23,7 +23,7 @@ struct StopCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CLI.guarded {
-            if let path = try await CLI.controlClient(job).stop(savepoint: savepoint, directory: dir) { print(path) }
+            if let path = try await CLI.controlClient(job).stop(savepoint: savepoint, directory: dir.map(CLI.absolute)) { print(path) }
         }
     }
 }
