@@ -5,7 +5,8 @@ struct StopCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stop",
         abstract: "Stop a running job after a final checkpoint (and a savepoint with --savepoint); print the savepoint's directory.",
-        discussion: "Returns once the job's last checkpoint is committed; the job then exits normally."
+        discussion: "Returns once the job's last checkpoint is committed; the job then exits normally. "
+            + "A job without checkpoints stops reading, drains and commits its output first."
     )
 
     @Argument(help: "Path to the job.json file of the running job.")
