@@ -60,7 +60,8 @@ final class CheckpointCoordinator: Sendable {
             entries.append(try store.writeStateFile(checkpoint: c.id, snapshot: snapshot))
         }
         let manifest = CheckpointManifest(job: plan.spec.name, checkpointID: c.id, timestampMs: Self.nowMs(),
-                                          operators: Self.operators(plan), stateFiles: entries)
+                                          operators: Self.operators(plan), stateFiles: entries,
+                                          jobText: plan.sourceText.isEmpty ? nil : plan.sourceText)
         try store.publish(manifest)
         let manifestSize = Posix.fileSize(store.paths.manifest(c.id)) ?? 0
         history.completed(c.id, sizeBytes: entries.reduce(manifestSize) { $0 + $1.size }, atMs: manifest.timestampMs)
