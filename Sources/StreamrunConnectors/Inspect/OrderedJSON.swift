@@ -32,7 +32,7 @@ public enum OrderedJSON: Sendable {
         return out
     }
 
-    /// Indented by two spaces per level, one member per line.
+    /// Indented by two spaces per level, one member per line (arrays of scalars on one line).
     public var pretty: String {
         var out = ""
         write(to: &out, indent: "")
@@ -47,9 +47,21 @@ public enum OrderedJSON: Sendable {
         case .float(let v): out += v.isFinite ? FloatFormat.string(v) : "null"
         case .string(let s): Self.writeString(s, to: &out)
         case .array(let items):
-            writeList(items.map { (nil, $0) }, open: "[", close: "]", to: &out, indent: indent)
+            // Arrays of numbers, strings and the like stay on one line, also when indented.
+            if indent != nil && items.allSatisfy(\.isScalar) {
+                out += "[" + items.map(\.compact).joined(separator: ", ") + "]"
+            } else {
+                writeList(items.map { (nil, $0) }, open: "[", close: "]", to: &out, indent: indent)
+            }
         case .object(let members):
             writeList(members.map { ($0.0, $0.1) }, open: "{", close: "}", to: &out, indent: indent)
+        }
+    }
+
+    var isScalar: Bool {
+        switch self {
+        case .array, .object: return false
+        default: return true
         }
     }
 
