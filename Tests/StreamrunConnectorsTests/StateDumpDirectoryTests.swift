@@ -28,7 +28,7 @@ import Testing
 
     @Test func dumpDecodesWithTheEmbeddedJob() throws {
         let dir = try Self.checkpoint()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
         #expect(try StateDump.lines(directory: dir, operator: "once") == [
             #"{"keyGroup":21,"key":{"auction":1007,"channel":"Apple"},"lastSeen":1704067211000}"#,
             #"{"keyGroup":50,"key":{"auction":1008,"channel":"Google"},"lastSeen":1704067212000}"#,
@@ -40,14 +40,14 @@ import Testing
 
     @Test func withoutAnEmbeddedJobKeyedStateNeedsOne() throws {
         let dir = try Self.checkpoint(embedJob: false)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
         #expect(throws: StreamrunError.self) { try StateDump.lines(directory: dir, operator: "once") }
         #expect(try StateDump.lines(directory: dir, operator: "once", job: try DumpJob.plan()).count == 3)
     }
 
     @Test func unknownOperatorListsTheIds() throws {
         let dir = try Self.checkpoint()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
         do {
             _ = try StateDump.lines(directory: dir, operator: "per_auction")
             Issue.record("no error")
@@ -69,7 +69,7 @@ import Testing
 
     @Test func corruptStateFileIsOneError() throws {
         let dir = try Self.checkpoint()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
         let path = dir + "/op-once-00000.state.lz4"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         bytes[bytes.count / 2] ^= 0xFF
@@ -86,7 +86,7 @@ import Testing
 
     @Test func showSummarizesEveryOperator() throws {
         let dir = try Self.checkpoint()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
         let summary = try CheckpointSummary.read(directory: dir)
         let sizes = summary.operators.map { $0.stateFiles == 0 ? "-" : CheckpointSummary.size($0.bytes) }
         let text = summary.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
