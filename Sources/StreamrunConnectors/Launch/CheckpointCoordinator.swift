@@ -97,7 +97,8 @@ final class CheckpointCoordinator: Sendable {
             entries.append(try target.writeStateFile(checkpoint: id, operator: snapshot.operatorID, subtask: snapshot.subtask, bytes: bytes))
         }
         let manifest = CheckpointManifest(job: plan.spec.name, checkpointID: id, timestampMs: Self.nowMs(),
-                                          operators: Self.operators(plan), stateFiles: entries)
+                                          operators: Self.operators(plan), stateFiles: entries,
+                                          jobText: plan.sourceText.isEmpty ? nil : plan.sourceText)
         try target.publish(manifest)
         return manifest
     }
