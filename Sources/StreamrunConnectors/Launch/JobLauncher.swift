@@ -75,7 +75,8 @@ public final class JobLauncher: Sendable {
         var attempt = 0
         while true {
             do {
-                let (runner, committer) = try await runOnce(statusLine: statusLine)
+                // --fresh applies to the first attempt only: a restart resumes from what this run checkpointed.
+                let (runner, committer) = try await runOnce(statusLine: statusLine, fresh: options.fresh && attempt == 0)
                 return summary(runner: runner, committer: committer, elapsed: start.duration(to: clock.now))
             } catch {
                 let restartable = plan.spec.checkpoints != nil && error.retry != .user && attempt < options.maxRestarts
@@ -90,8 +91,8 @@ public final class JobLauncher: Sendable {
         }
     }
 
-    /// One attempt: restore, run, checkpoint, commit.
-    func runOnce(statusLine: Bool) async throws(StreamrunError) -> (JobRunner, FileCommitter) {
+    /// One attempt: restore (or, `fresh`, forget the checkpoints), run, checkpoint, commit.
+    func runOnce(statusLine: Bool, fresh: Bool) async throws(StreamrunError) -> (JobRunner, FileCommitter) {
         let committer = FileCommitter()
         var restored: RestoredState?
         var coordinator: CheckpointCoordinator?
@@ -99,7 +100,7 @@ public final class JobLauncher: Sendable {
         if let spec = plan.spec.checkpoints {
             let store = CheckpointStore(root: spec.dir)
             defer { lastID = (try? store.list().map(\.id).max()) ?? nil ?? 0 }
-            if options.fresh {
+            if fresh {
                 try startOver(store)
             } else if let r = try RestoredState.load(store, plan: plan) {
                 for w in r.warnings { options.notice("warning: \(w)") }
@@ -183,7 +184,7 @@ public final class JobLauncher: Sendable {
                     + "remove it (or choose another path) before starting over", location: s.spec.jsonPath + ".path")
             }
         }
-        for info in try store.list() { try store.abort(info.id) }
+        for info in try store.list() { try store.delete(info.id) }
     }
 
     func prepareSinks(_ restored: RestoredState, committer: FileCommitter) throws(StreamrunError) {
