@@ -43,10 +43,11 @@ final class FileSourceReader: SourceReader {
                                           idleTimeoutMs: spec.eventTime?.idleTimeoutMs, now: MonotonicMillis.now)
         if let restore {
             knownFiles = Set(restore.map(\.path))
-            let byIndex = Dictionary(restore.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
+            // By path and start, not index: a followed file found by a rescan is numbered from 0 again.
+            let byRange = Dictionary(restore.map { ("\($0.start):\($0.path)", $0) }, uniquingKeysWith: { a, _ in a })
             let splits = restore.map { FileSplit(path: $0.path, start: $0.start, end: $0.end, index: $0.index) }
             for split in assign(splits) {
-                let s = byIndex[split.index]!
+                let s = byRange["\(split.start):\(split.path)"]!
                 readers.append(SplitReader(split: split, decoder: makeDecoder(), follow: spec.follow, resumeAt: s.position, finished: s.finished))
                 watermarks.addSplit(now: MonotonicMillis.now)
                 let k = readers.count - 1
