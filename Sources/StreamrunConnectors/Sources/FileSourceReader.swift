@@ -7,6 +7,7 @@ import StreamrunRuntime
 ///
 /// With `follow`, reaching the end of every file does not end the input: it waits for appended lines
 /// and rescans the path for new files (assigned by the same split rule) until a stop is requested.
+/// While it waits, `next()` returns `.pending` every 50 ms, so checkpoints complete meanwhile.
 final class FileSourceReader: SourceReader {
     let spec: SourceSpec
     let subtask: Int
@@ -117,9 +118,11 @@ final class FileSourceReader: SourceReader {
             }
             if timeColumn != nil, let u = watermarks.advance(now: MonotonicMillis.now) { return Self.output(u) }
             if !spec.follow { continue }
-            // Following and nothing new: rescan now and then, and wait a little.
+            // Following and nothing new: rescan now and then, wait a little, and let the task take a
+            // checkpoint meanwhile.
             if ContinuousClock.now - lastScan > .seconds(1) { try rescan() }
             try await Task.sleep(for: .milliseconds(50))
+            return .pending
         }
     }
 
