@@ -83,7 +83,7 @@ import Testing
     /// Polls until `condition` holds; gives up if `launcher` ended. The limit only guards against a
     /// hang; it is not a timing assertion.
     static func waitUntil(_ what: String, launcher: JobLauncher, notices: Notices? = nil, _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(120)
+        let deadline = ContinuousClock.now + .seconds(300)
         while !condition() {
             let state = launcher.status().state
             guard state != .failed && state != .finished else {
@@ -110,13 +110,13 @@ import Testing
                                                   notice: { notices.append($0) }))
         let run = Task { try await launcher.run(statusLine: false) }
         do {
-            try await waitUntil("p0 and p1 are committed", launcher: launcher, notices: notices) { committedRecords(out) == 2000 }
+            try await waitUntil("p0 and p1 are committed", launcher: launcher, notices: notices) { committedRecords(out) >= 2000 }
             if block { try Data("in the way\n".utf8).write(to: blocker) }
             // A new file appears whole: written aside, then renamed into the followed directory.
             let aside = dir.appendingPathComponent("b.jsonl")
             try Data(lines(2000..<3000) { _ in "p2" }.utf8).write(to: aside)
             try FileManager.default.moveItem(at: aside, to: dir.appendingPathComponent("in/b.jsonl"))
-            try await waitUntil("everything is committed", launcher: launcher, notices: notices) { committedRecords(out) == 3000 }
+            try await waitUntil("everything is committed", launcher: launcher, notices: notices) { committedRecords(out) >= 3000 }
         } catch {
             launcher.requestStop()
             _ = try? await run.value
@@ -137,9 +137,8 @@ import Testing
     func transientFailureRestartsFromTheLastCheckpoint(fresh: Bool) async throws {
         let clean = try await Self.followingRun("clean", block: false, fresh: fresh)
         #expect(clean.notices.restarts.isEmpty, "\(clean.notices.all)")
-        #expect(clean.streams.keys.sorted() == ["dt=p0", "dt=p1", "dt=p2"])
         let want = (0..<3000).map { "\($0),\($0 < 1000 ? "p0" : $0 < 2000 ? "p1" : "p2"),n\($0)\n" }
-        #expect(clean.streams["dt=p2"] == want[2000...].joined())
+        #expect(clean.streams == ["dt=p0": want[0..<1000].joined(), "dt=p1": want[1000..<2000].joined(), "dt=p2": want[2000...].joined()])
 
         let failed = try await Self.followingRun("failed", block: true, fresh: fresh)
         let restarts = failed.notices.restarts
@@ -160,13 +159,14 @@ import Testing
         let run = Task { try await launcher.run(statusLine: false) }
         var timedOut: (any Error)?
         do {
-            try await Self.waitUntil("the records are committed", launcher: launcher) { Self.committedRecords(dir.appendingPathComponent("out")) == 500 }
+            try await Self.waitUntil("the records are committed", launcher: launcher) { Self.committedRecords(dir.appendingPathComponent("out")) >= 500 }
         } catch {
             timedOut = error
         }
         launcher.requestStop()
         _ = try await run.value
         if let timedOut { throw timedOut }
+        #expect(Self.committedRecords(dir.appendingPathComponent("out")) == 500)
     }
 
     /// A failure that does not heal is restarted `maxRestarts` times, then reported.

@@ -48,7 +48,7 @@ enum CheckpointDirs {
         let err = Pipe()
         p.standardError = err
         try p.run()
-        let guardDeadline = Date().addingTimeInterval(120)  // a hang guard, not a timing assertion
+        let guardDeadline = Date().addingTimeInterval(300)  // a hang guard, not a timing assertion
         while p.isRunning && !progress(dir) && Date() < guardDeadline { usleep(5_000) }
         var killed = false
         if p.isRunning {
@@ -57,7 +57,7 @@ enum CheckpointDirs {
         }
         p.waitUntilExit()
         let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        if killed && !progress(dir) { Issue.record("the job made no progress in 120 s: \(text)") }
+        if killed && !progress(dir) { Issue.record("the job made no progress in 300 s: \(text)") }
         return (killed, text)
     }
 
