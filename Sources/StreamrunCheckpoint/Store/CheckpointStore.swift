@@ -116,6 +116,15 @@ public final class CheckpointStore: Sendable {
         try FileIO.removeTree(paths.directory(checkpoint))
     }
 
+    /// Deletes a checkpoint whether or not it is published (`--fresh` forgets them all). The
+    /// manifest goes first, so a crash part-way leaves an incomplete directory, never a checkpoint
+    /// that looks complete with files missing. A missing one is fine.
+    public func delete(_ checkpoint: Int64) throws(StreamrunError) {
+        try checkID(checkpoint)
+        try FileIO.remove(paths.manifest(checkpoint))
+        try FileIO.removeTree(paths.directory(checkpoint))
+    }
+
     // MARK: - Reading
 
     /// The manifest of `checkpoint`, checksum verified.
