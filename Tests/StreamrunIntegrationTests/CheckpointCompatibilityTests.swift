@@ -55,14 +55,16 @@ import Testing
         #expect(Harness.tree(dir.appendingPathComponent("state")) == before.1, "a refused run changed the checkpoints")
     }
 
+    static func chk(_ id: some BinaryInteger) -> String { "chk-" + String(format: "%06d", Int(id)) }
+
     @Test func removedStatefulOperatorIsRefusedNamingIt() throws {
         let dir = try finishedRun("compat-removed")
         let id = try #require(CheckpointDirs.complete(dir).last)
         let job = Self.job(operators: [Self.filter],
                            sinks: [#"{ "id": "out", "type": "file", "inputs": ["cheap"], "path": "out", "format": "csv" }"#])
         try expectRefused(dir, job: job, [
-            "error: checkpoint \(id) holds state of operator \"once\", which job.json no longer has; "
-                + "restore it with the operator, or start over with --fresh",
+            "error: state/\(Self.chk(id)) holds state of dedupe \"once\", which job.json no longer has; "
+                + "add it back with the same id, or pass --allow-non-restored-state to drop its state",
         ])
     }
 
@@ -71,9 +73,42 @@ import Testing
         let id = try #require(CheckpointDirs.complete(dir).last)
         let window = #"{ "id": "once", "type": "window", "inputs": ["cheap"], "keyBy": ["k"], "window": { "type": "tumbling", "size": "1s" }, "aggregates": { "n": "count()" } }"#
         try expectRefused(dir, job: Self.job(operators: [Self.filter, window]), [
-            "error: operators[1]: operator \"once\" was a dedupe in checkpoint \(id) and is a window now; "
-                + "its state cannot be restored (start over with --fresh)",
+            "error: operators[1]: operator \"once\" was a dedupe in state/\(Self.chk(id)) and is a window now; "
+                + "its state cannot be restored (give the new operator another id, or start over with --fresh)",
         ])
+    }
+
+    @Test func allowNonRestoredStateDropsTheRemovedOperatorsState() throws {
+        let dir = try finishedRun("compat-allow")
+        let id = try #require(CheckpointDirs.complete(dir).last)
+        let job = Self.job(operators: [Self.filter],
+                           sinks: [#"{ "id": "out", "type": "file", "inputs": ["cheap"], "path": "out2", "format": "csv" }"#])
+        try Harness.write(job, to: dir.appendingPathComponent("job.json"))
+        let check = try Harness.run(["restore", "--check", "job.json", "state", "--allow-non-restored-state"], cwd: dir)
+        #expect(check.status == 0, "\(check.stderr)")
+        let lines = check.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(2).joined(separator: " ") }
+        #expect(lines == ["restoring state/\(Self.chk(id))", "restored bids", "restored cheap", "dropped once", "restored out",
+                          "warning: dropping"], "\(check.stdout)")
+        let refused = try Harness.run(["restore", "--check", "job.json", "state"], cwd: dir)
+        #expect(refused.status == 2 && refused.stderr.contains("--allow-non-restored-state"), "\(refused.stderr)")
+
+        let r = try Harness.run(["job.json", "--allow-non-restored-state"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: dropping the state of dedupe \"once\", which job.json no longer has (--allow-non-restored-state)"),
+                "\(r.stderr)")
+        #expect(r.stderr.contains("resuming from checkpoint \(id) "), "\(r.stderr)")
+        CheckpointDirs.expectNoStackTrace(r.stderr)
+    }
+
+    @Test func restoreCheckNamesNewOperatorsAsFresh() throws {
+        let dir = try finishedRun("compat-check")
+        let extra = #"{ "id": "audit", "type": "file", "inputs": ["cheap"], "path": "audit", "format": "csv" }"#
+        try Harness.write(Self.job(sinks: [Self.sink, extra]), to: dir.appendingPathComponent("job.json"))
+        let r = try Harness.run(["restore", "--check", "job.json", "state"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("fresh    audit (sink:file)"), "\(r.stdout)")
+        #expect(r.stdout.contains("restored once (dedupe)"), "\(r.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("audit").path), "--check must not run the job")
     }
 
     /// Flink skips the empty state of a removed stateless operator; so does streamrun, with a warning.
@@ -84,7 +119,7 @@ import Testing
         try Harness.write(Self.job(operators: [dedupe]), to: dir.appendingPathComponent("job.json"))
         let r = try Harness.run(["job.json"], cwd: dir)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stderr.contains("warning: checkpoint \(id) has operator \"cheap\" (filter), which job.json no longer has; "
+        #expect(r.stderr.contains("warning: state/\(Self.chk(id)) has filter \"cheap\", which job.json no longer has; "
             + "it holds no state, so it is dropped"), "\(r.stderr)")
         #expect(r.stderr.contains("resuming from checkpoint \(id) "), "\(r.stderr)")
         CheckpointDirs.expectNoStackTrace(r.stderr)
