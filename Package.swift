@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "StreamrunRuntimeTests", dependencies: ["StreamrunCore", "StreamrunPlan", "StreamrunRuntime"]),
         .testTarget(
             name: "StreamrunConnectorsTests",
-            dependencies: ["StreamrunCore", "StreamrunPlan", "StreamrunRuntime", "StreamrunConnectors"]
+            dependencies: ["StreamrunCore", "StreamrunPlan", "StreamrunCheckpoint", "StreamrunRuntime", "StreamrunConnectors"]
         ),
         .testTarget(
             name: "StreamrunControlTests",

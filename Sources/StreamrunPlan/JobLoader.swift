@@ -25,8 +25,9 @@ public enum JobLoader {
 
     /// Parses and validates job.json `data`; `file` names it in messages.
     public static func parse(data: [UInt8], file: String) throws(StreamrunError) -> JobPlan {
-        let (plan, issues) = check(data: data, file: file)
-        guard let plan, issues.isEmpty else { throw .invalidJob(file, issues) }
+        let (checked, issues) = check(data: data, file: file)
+        guard var plan = checked, issues.isEmpty else { throw .invalidJob(file, issues) }
+        plan.sourceText = String(decoding: data, as: UTF8.self)
         return plan
     }
 

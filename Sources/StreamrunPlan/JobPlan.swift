@@ -8,6 +8,9 @@ public struct JobPlan: Sendable {
     public var spec: JobSpec
     /// Every source, operator and sink, in a topological order (inputs before their consumers).
     public var nodes: [PlanNode]
+    /// The job.json text the plan was loaded from (``JobLoader``); empty for plans built otherwise.
+    /// Checkpoints embed it so their state can be decoded later without the file.
+    public var sourceText: String = ""
 
     public init(spec: JobSpec, nodes: [PlanNode]) {
         self.spec = spec

@@ -7,9 +7,9 @@ import StreamrunPlan
 struct CheckpointsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoints",
-        abstract: "Inspect a job's checkpoints: list them, or verify every checksum.",
-        discussion: "Each command takes a job.json (its checkpoints.dir is used) or a checkpoints directory.",
-        subcommands: [List.self, Verify.self]
+        abstract: "Inspect a job's checkpoints: list them, verify every checksum, or show one.",
+        discussion: "ls and verify take a job.json (its checkpoints.dir is used) or a checkpoints directory; show takes one checkpoint directory.",
+        subcommands: [List.self, Verify.self, Show.self]
     )
 
     struct List: AsyncParsableCommand {

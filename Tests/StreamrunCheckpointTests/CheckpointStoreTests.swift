@@ -203,6 +203,19 @@ import Testing
         #expect(dir.names() == [])
     }
 
+    /// `--fresh` forgets every checkpoint, published or not.
+    @Test func deleteRemovesPublishedAndUnpublishedCheckpoints() throws {
+        let dir = TempDir()
+        let store = CheckpointStore(root: dir.path)
+        try Fixtures.checkpoint(store, id: 1)
+        try Fixtures.checkpoint(store, id: 2, publish: false)
+        try store.delete(1)
+        try store.delete(2)
+        try store.delete(9)  // never existed: fine
+        #expect(dir.names() == [])
+        #expect(try store.list() == [])
+    }
+
     @Test func rewritingAStateFileReplacesIt() throws {
         let dir = TempDir()
         let store = CheckpointStore(root: dir.path)

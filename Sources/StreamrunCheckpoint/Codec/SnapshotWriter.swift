@@ -57,6 +57,11 @@ public struct SnapshotWriter: Sendable {
 
     public mutating func writeBool(_ v: Bool) { bytes.append(v ? 1 : 0) }
 
+    /// 8 bytes, big-endian (for order-preserving key encodings, not for integers in general).
+    public mutating func writeUInt64BigEndian(_ v: UInt64) {
+        withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
     /// A LEB128 length, then the bytes.
     public mutating func writeBytes(_ b: some Collection<UInt8>) {
         writeVarUInt(UInt64(b.count))

@@ -29,9 +29,14 @@ public struct CheckpointManifest: Sendable, Hashable, Codable {
     public var sources: [String: ManifestValue]
     /// Per-operator watermark in epoch milliseconds (the minimum over its subtasks); informational.
     public var watermarks: [String: Int64]
+    /// The text of the job.json that took the checkpoint, so tools can decode its state without the
+    /// file (`streamrun state dump`). Optional: `nil` in manifests written before it existed, and
+    /// left out of the JSON when `nil`.
+    public var jobText: String?
 
     public init(job: String, checkpointID: Int64, timestampMs: Int64, operators: [Operator],
-                stateFiles: [StateFileEntry], sources: [String: ManifestValue] = [:], watermarks: [String: Int64] = [:]) {
+                stateFiles: [StateFileEntry], sources: [String: ManifestValue] = [:], watermarks: [String: Int64] = [:],
+                jobText: String? = nil) {
         self.formatVersion = Self.currentVersion
         self.job = job
         self.checkpointID = checkpointID
@@ -40,6 +45,7 @@ public struct CheckpointManifest: Sendable, Hashable, Codable {
         self.stateFiles = stateFiles
         self.sources = sources
         self.watermarks = watermarks
+        self.jobText = jobText
     }
 
     /// One node of the job at checkpoint time.
@@ -65,7 +71,7 @@ public struct CheckpointManifest: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion, job, checkpointID = "checkpointId", timestampMs, operators, stateFiles, sources, watermarks
+        case formatVersion, job, checkpointID = "checkpointId", timestampMs, operators, stateFiles, sources, watermarks, jobText
     }
 }
 

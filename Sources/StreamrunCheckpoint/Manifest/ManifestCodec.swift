@@ -92,6 +92,8 @@ public enum ManifestCodec {
     }
 
     /// Version 1: ``CheckpointManifest``'s Codable shape. Never change it; add `decodeV2` instead.
+    /// (Optional members such as `jobText` may be added: a manifest without them still decodes, and
+    /// older readers ignore them.)
     static func decodeV1(_ data: Data) throws(StreamrunError) -> CheckpointManifest {
         do {
             return try JSONDecoder().decode(CheckpointManifest.self, from: data)

@@ -116,6 +116,15 @@ public final class CheckpointStore: Sendable {
         try FileIO.removeTree(paths.directory(checkpoint))
     }
 
+    /// Deletes a checkpoint whether or not it is published (`--fresh` forgets them all). The
+    /// manifest goes first, so a crash part-way leaves an incomplete directory, never a checkpoint
+    /// that looks complete with files missing. A missing one is fine.
+    public func delete(_ checkpoint: Int64) throws(StreamrunError) {
+        try checkID(checkpoint)
+        try FileIO.remove(paths.manifest(checkpoint))
+        try FileIO.removeTree(paths.directory(checkpoint))
+    }
+
     // MARK: - Reading
 
     /// The manifest of `checkpoint`, checksum verified.
@@ -139,24 +148,7 @@ public final class CheckpointStore: Sendable {
     /// Reads one state file of `checkpoint`, checking its size and CRC-32C against the manifest
     /// entry, then decodes it and checks it belongs to the entry's operator subtask.
     public func readStateFile(checkpoint: Int64, entry: StateFileEntry) throws(StreamrunError) -> OperatorSnapshot {
-        let path = paths.file(checkpoint: checkpoint, relativePath: entry.path)
-        do throws(StreamrunError) {
-            let bytes = try FileIO.readAll(path)
-            guard Int64(bytes.count) == entry.size else {
-                throw StreamrunError.corrupt("size mismatch: the manifest says \(entry.size) bytes, the file has \(bytes.count)")
-            }
-            let crc = CRC32C.checksum(bytes)
-            guard crc == entry.crc32c else {
-                throw StreamrunError.corrupt("checksum mismatch: the manifest says crc32c \(CRC32C.hex(entry.crc32c)), the file has \(CRC32C.hex(crc))")
-            }
-            let s = try StateFile.decode(bytes)
-            guard s.operatorID == entry.operatorID, s.subtask == entry.subtask else {
-                throw StreamrunError.corrupt("holds operator \(s.operatorID) subtask \(s.subtask), the manifest says \(entry.operatorID) subtask \(entry.subtask)")
-            }
-            return s
-        } catch {
-            throw error.at(path)
-        }
+        try CheckpointDirectory(path: paths.directory(checkpoint)).readStateFile(entry)
     }
 
     /// Every state file of one operator in `manifest`'s checkpoint, ordered by subtask: what a

@@ -73,10 +73,12 @@ enum Posix {
         for part in path.split(separator: "/") where !part.isEmpty {
             current += "/" + part
             if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw StreamrunError(.writeFailed, "cannot create directory \(path): \(errorText())")
+                throw StreamrunError(.writeFailed, "cannot create directory \(path): \(errorText())", retry: .transient)
             }
         }
-        if !isDirectory(path) { throw StreamrunError(.writeFailed, "cannot create directory \(path): not a directory") }
+        if !isDirectory(path) {
+            throw StreamrunError(.writeFailed, "cannot create directory \(path): not a directory", retry: .transient)
+        }
     }
 
     static func fileSize(_ path: String) -> Int64? {

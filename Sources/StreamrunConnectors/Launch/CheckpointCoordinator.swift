@@ -68,13 +68,14 @@ final class CheckpointCoordinator: Sendable {
                                             maxParallelism: plan.spec.maxParallelism, keyGroups: payload.keyGroups, named: payload.named)
             files.append((snapshot, try StateFile.encode(snapshot)))
         }
-        let manifest = try write(files, id: c.id, to: store)
+        let summaries = ManifestSummaries.make(c.states, plan: plan)
+        let manifest = try write(files, id: c.id, to: store, summaries: summaries)
         var size = manifest.stateFiles.reduce(Posix.fileSize(store.paths.manifest(c.id)) ?? 0) { $0 + $1.size }
         var savepointPath: String?
         if let savepointRoot {
             let sp = CheckpointStore(root: savepointRoot, prefix: CheckpointPaths.savepointPrefix)
             do {
-                _ = try write(files, id: c.id, to: sp)
+                _ = try write(files, id: c.id, to: sp, summaries: summaries)
                 savepointPath = sp.paths.directory(c.id)
                 size = manifest.stateFiles.reduce(Posix.fileSize(sp.paths.manifest(c.id)) ?? 0) { $0 + $1.size }
             } catch {
@@ -94,13 +95,15 @@ final class CheckpointCoordinator: Sendable {
     }
 
     /// Writes every state file, then the manifest (which makes the checkpoint exist) into `target`.
-    private func write(_ files: [(OperatorSnapshot, [UInt8])], id: Int64, to target: CheckpointStore) throws(StreamrunError) -> CheckpointManifest {
+    private func write(_ files: [(OperatorSnapshot, [UInt8])], id: Int64, to target: CheckpointStore,
+                       summaries: (sources: [String: ManifestValue], watermarks: [String: Int64])) throws(StreamrunError) -> CheckpointManifest {
         var entries: [StateFileEntry] = []
         for (snapshot, bytes) in files {
             entries.append(try target.writeStateFile(checkpoint: id, operator: snapshot.operatorID, subtask: snapshot.subtask, bytes: bytes))
         }
         let manifest = CheckpointManifest(job: plan.spec.name, checkpointID: id, timestampMs: Self.nowMs(),
-                                          operators: Self.operators(plan), stateFiles: entries)
+                                          operators: Self.operators(plan), stateFiles: entries,
+                                          sources: summaries.sources, watermarks: summaries.watermarks, jobText: plan.sourceText.isEmpty ? nil : plan.sourceText)
         try target.publish(manifest)
         return manifest
     }

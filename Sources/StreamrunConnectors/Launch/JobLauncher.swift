@@ -116,7 +116,7 @@ public final class JobLauncher: Sendable {
         }
     }
 
-    /// One attempt: restore, run, checkpoint, commit.
+    /// One attempt: restore (or, `fresh`, forget the checkpoints), run, checkpoint, commit.
     func runOnce(statusLine: Bool) async throws(StreamrunError) -> (JobRunner, FileCommitter) {
         let committer = FileCommitter()
         var restored: RestoredState?
@@ -222,7 +222,7 @@ public final class JobLauncher: Sendable {
                     + "remove it (or choose another path) before starting over", location: s.spec.jsonPath + ".path")
             }
         }
-        for info in try store.list() { try store.abort(info.id) }
+        for info in try store.list() { try store.delete(info.id) }
     }
 
     func prepareSinks(_ restored: RestoredState, committer: FileCommitter) throws(StreamrunError) {

@@ -58,6 +58,7 @@ struct RestoredState: Sendable {
             let holdsState = states.contains { !$0.keyGroups.isEmpty || !$0.named.isEmpty }
             guard let node = plan.node(op.id) else {
                 guard holdsState else {
+                    warnings.append("\(where_) has \(op.type) \"\(op.id)\", which job.json no longer has; it holds no state, so it is dropped")
                     report.append(.init(id: op.id, type: op.type, action: .dropped, detail: "no state"))
                     continue
                 }

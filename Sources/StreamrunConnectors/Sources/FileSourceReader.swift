@@ -7,6 +7,7 @@ import StreamrunRuntime
 ///
 /// With `follow`, reaching the end of every file does not end the input: it waits for appended lines
 /// and rescans the path for new files (assigned by the same split rule) until a stop is requested.
+/// While it waits, `next()` returns `.pending` every 50 ms, so checkpoints complete meanwhile.
 final class FileSourceReader: SourceReader {
     let spec: SourceSpec
     let subtask: Int
@@ -43,10 +44,11 @@ final class FileSourceReader: SourceReader {
                                           idleTimeoutMs: spec.eventTime?.idleTimeoutMs, now: MonotonicMillis.now)
         if let restore {
             knownFiles = Set(restore.map(\.path))
-            let byIndex = Dictionary(restore.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
+            // By path and start, not index: a followed file found by a rescan is numbered from 0 again.
+            let byRange = Dictionary(restore.map { ("\($0.start):\($0.path)", $0) }, uniquingKeysWith: { a, _ in a })
             let splits = restore.map { FileSplit(path: $0.path, start: $0.start, end: $0.end, index: $0.index) }
             for split in assign(splits) {
-                let s = byIndex[split.index]!
+                let s = byRange["\(split.start):\(split.path)"]!
                 readers.append(SplitReader(split: split, decoder: makeDecoder(), follow: spec.follow, resumeAt: s.position, finished: s.finished))
                 watermarks.addSplit(now: MonotonicMillis.now)
                 let k = readers.count - 1
@@ -116,9 +118,11 @@ final class FileSourceReader: SourceReader {
             }
             if timeColumn != nil, let u = watermarks.advance(now: MonotonicMillis.now) { return Self.output(u) }
             if !spec.follow { continue }
-            // Following and nothing new: rescan now and then, and wait a little.
+            // Following and nothing new: rescan now and then, wait a little, and let the task take a
+            // checkpoint meanwhile.
             if ContinuousClock.now - lastScan > .seconds(1) { try rescan() }
             try await Task.sleep(for: .milliseconds(50))
+            return .pending
         }
     }
 

@@ -29,9 +29,11 @@ public enum KeyedStateSnapshot {
             var w = SnapshotWriter(reservingCapacity: 64 * entries.count)
             w.writeUInt8(version)
             w.writeCount(entries.count)
+            // Sorting the keys alone (plain values for the common key types) and looking each up is
+            // cheaper than sorting (key, entry) pairs, which retains and moves every value.
             for key in entries.keys.sorted() {
-                let e = entries[key]!
-                w.writeBytes(key.canonicalBytes(types: keyTypes))
+                let e = entries[key].unsafelyUnwrapped
+                key.writeCanonical(types: keyTypes, to: &w)
                 w.writeVarInt(e.touchedAt)
                 writeValue(e.value, &w)
             }

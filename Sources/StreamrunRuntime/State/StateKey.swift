@@ -1,3 +1,4 @@
+import StreamrunCheckpoint
 import StreamrunCore
 
 /// The key of keyed state: built per batch from the key columns, hashed by Swift's `Hasher` inside
@@ -16,9 +17,13 @@ public protocol StateKey: Hashable, Comparable, Sendable {
     /// The key whose canonical encoding is `bytes`; nil unless `bytes` is a valid encoding of a key
     /// of `types` (see ``KeyCodec/problem(in:types:)``), so restoring never traps on bad input.
     init?(canonicalBytes bytes: [UInt8], types: [FieldType])
+    /// Writes the canonical encoding with its length prefix (`writeBytes`) — what checkpoints store.
+    func writeCanonical(types: [FieldType], to w: inout SnapshotWriter)
 }
 
 extension StateKey {
+    public func writeCanonical(types: [FieldType], to w: inout SnapshotWriter) { w.writeBytes(canonicalBytes(types: types)) }
+
     /// The key's fields as values (cold path).
     public func values(types: [FieldType]) -> [Value] { KeyCodec.decode(canonicalBytes(types: types)) }
 }
@@ -50,6 +55,18 @@ public struct IntStateKey: StateKey {
 
     public func canonicalBytes(types: [FieldType]) -> [UInt8] {
         KeyCodec.encode([isNull ? .null : (types.first == .timestamp ? .timestamp(value) : .int(value))])
+    }
+
+    /// The same bytes as `writeBytes(canonicalBytes(types:))`, without building an array per key.
+    public func writeCanonical(types: [FieldType], to w: inout SnapshotWriter) {
+        if isNull {
+            w.writeVarUInt(1)
+            w.writeUInt8(KeyCodec.nullTag)
+        } else {
+            w.writeVarUInt(9)
+            w.writeUInt8(types.first == .timestamp ? KeyCodec.timestampTag : KeyCodec.intTag)
+            w.writeUInt64BigEndian(UInt64(bitPattern: value) ^ (1 << 63))
+        }
     }
 
     public init?(canonicalBytes bytes: [UInt8], types: [FieldType]) {

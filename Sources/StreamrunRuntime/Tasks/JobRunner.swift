@@ -260,6 +260,7 @@ public final class JobRunner: Sendable {
             case .records(let b): try await output.emit(b)
             case .watermark(let w): try await output.emitWatermark(w)
             case .idle: try await output.emitIdle()
+            case .pending: continue
             }
         }
         try await output.emitWatermark(Watermark.max)

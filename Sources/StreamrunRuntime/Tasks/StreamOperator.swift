@@ -74,4 +74,8 @@ public enum SourceOutput {
     case watermark(Int64)
     /// Every split of this reader is idle (or it has none): downstream should not wait for it.
     case idle
+    /// Nothing new yet (a followed file did not grow): the task injects a triggered checkpoint's
+    /// barrier, then asks again. A reader that waits for data returns this now and then, so
+    /// checkpoints complete while it waits.
+    case pending
 }
