@@ -13,6 +13,9 @@ public struct ControlClient: Sendable {
     public let url: String
     public var timeout: Duration = .seconds(30)
     public var longTimeout: Duration = .seconds(3600)
+    /// The job's name and state directory, when found by ``locate(job:stateDirectory:)``: a request
+    /// cut off because the job ended is then reported as such.
+    var job: (name: String, stateDirectory: String)?
 
     public init(url: String) { self.url = url }
 
@@ -23,7 +26,9 @@ public struct ControlClient: Sendable {
         guard let address = ControlFile.read(in: stateDirectory) else {
             throw StreamrunError(.notRunning, "job \"\(job)\" is not running (no control endpoint in \(stateDirectory))")
         }
-        return ControlClient(url: address.url)
+        var client = ControlClient(url: address.url)
+        client.job = (job, stateDirectory)
+        return client
     }
 
     /// The raw JSON of `GET /job`.
@@ -64,10 +69,13 @@ public struct ControlClient: Sendable {
         let status: Int
         let bytes: [UInt8]
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(Int64(wait.components.seconds) * 1_000_000_000))
+            let response = try await Self.http.execute(request, timeout: .nanoseconds(Int64(wait.components.seconds) * 1_000_000_000))
             status = Int(response.status.code)
             bytes = Array(try await response.body.collect(upTo: 64 << 20).readableBytesView)
         } catch {
+            if let job, ControlFile.read(in: job.stateDirectory)?.url != url {
+                throw StreamrunError(.notRunning, "job \"\(job.name)\" ended before it answered (its control endpoint at \(url) closed)")
+            }
             throw StreamrunError(.notRunning, "cannot reach the job's control endpoint at \(url): \(error)", retry: .transient)
         }
         guard (200..<300).contains(status) else {
@@ -77,6 +85,15 @@ public struct ControlClient: Sendable {
         }
         return bytes
     }
+
+    /// One client for the process (never shut down), failing at once when nothing listens: AsyncHTTPClient
+    /// otherwise retries a refused connection until the request's deadline.
+    static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     func encode(_ value: some Encodable) throws(StreamrunError) -> [UInt8] {
         do {

@@ -55,6 +55,21 @@ import Testing
         #expect(ControlFile.read(in: dir.path) == nil)
     }
 
+    @Test func jobThatEndsBeforeAnsweringIsNamed() async throws {
+        let dir = try RunningJob.tempDir("ended")
+        // An address where nothing listens, as left by a job that just ended.
+        try ControlFile.write(ControlAddress(url: "http://127.0.0.1:1", pid: getpid()), in: dir.path)
+        let client = try ControlClient.locate(job: "q5", stateDirectory: dir.path)
+        ControlFile.remove(in: dir.path)
+        var caught: StreamrunError?
+        do throws(StreamrunError) {
+            _ = try await client.status()
+        } catch {
+            caught = error
+        }
+        #expect(caught?.description == #"job "q5" ended before it answered (its control endpoint at http://127.0.0.1:1 closed)"#)
+    }
+
     @Test func clientRethrowsTheJobsError() async throws {
         try await RunningJob.with(name: "client-errors") { (job: RunningJob) async throws in
             let client = ControlClient(url: job.url)
