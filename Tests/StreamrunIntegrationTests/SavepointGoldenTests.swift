@@ -10,7 +10,7 @@ import Testing
         #"""
         { "name": "sp-golden", "parallelism": \#(parallelism),
           "checkpoints": { "dir": "state", "interval": "200ms", "retain": 2 },
-          "sources": [{ "id": "bids", "type": "file", "path": "bids.jsonl", "splitSize": "256KB", "maxRecordsPerSecond": 8000,
+          "sources": [{ "id": "bids", "type": "file", "path": "bids.jsonl", "splitSize": "256KB", "maxRecordsPerSecond": 4000,
                         "schema": \#(RecoveryGoldenTests.bidSchema), "eventTime": { "field": "dateTime" } }],
           "operators": [
             { "id": "once", "type": "dedupe", "inputs": ["bids"], "keyBy": ["auction", "bidder", "price", "dateTime"], "within": "2s" },
