@@ -56,8 +56,9 @@ struct RunCommand: AsyncParsableCommand {
             let server = ControlServer(launcher: launcher, host: controlHost ?? control.host, port: controlPort ?? control.port)
             let statusLine = !quiet && isatty(STDERR_FILENO) != 0
             let summary = try await server.serve { url throws(StreamrunError) in
-                CLI.printError("control endpoint: \(url)")
-                return try await launcher.run(statusLine: statusLine)
+                try await CLI.printWhenRunning(launcher, "control endpoint: \(url)") { () async throws(StreamrunError) in
+                    try await launcher.run(statusLine: statusLine)
+                }
             }
             if !quiet { CLI.printError(summary.description) }
         }

@@ -6,7 +6,7 @@ import StreamrunCore
 import StreamrunPlan
 import Testing
 
-/// A throttled generator job (about 25 s of input, so it is still running while a test talks to it)
+/// A throttled generator job (minutes of input, so it is still running while a test talks to it)
 /// run in process with its control endpoint on 127.0.0.1 and a free port.
 struct RunningJob {
     let launcher: JobLauncher
@@ -17,7 +17,7 @@ struct RunningJob {
         let section = checkpoints ? #""checkpoints": { "dir": "state", "interval": "100ms" },"# : ""
         return #"""
             { "name": "\#(name)", \#(section)
-              "sources": [{ "id": "bids", "type": "generator", "seed": 1, "count": 100000, "maxRecordsPerSecond": 4000 }],
+              "sources": [{ "id": "bids", "type": "generator", "seed": 1, "count": 1000000, "maxRecordsPerSecond": 4000 }],
               "operators": [{ "id": "big", "type": "filter", "inputs": ["bids"], "where": "price > 100" }],
               "sinks": [{ "id": "out", "type": "file", "inputs": ["big"], "path": "out", "format": "jsonl" }] }
             """#
