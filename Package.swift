@@ -20,6 +20,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -52,10 +57,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The running job's control endpoint (REST and Prometheus metrics) and its HTTP client.
+        .target(
+            name: "StreamrunControl",
+            dependencies: [
+                "StreamrunCore", "StreamrunPlan", "StreamrunRuntime", "StreamrunConnectors",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "streamrun",
             dependencies: [
                 "StreamrunCore", "StreamrunPlan", "StreamrunCheckpoint", "StreamrunRuntime", "StreamrunConnectors",
+                "StreamrunControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -68,6 +88,13 @@ let package = Package(
         .testTarget(
             name: "StreamrunConnectorsTests",
             dependencies: ["StreamrunCore", "StreamrunPlan", "StreamrunCheckpoint", "StreamrunRuntime", "StreamrunConnectors"]
+        ),
+        .testTarget(
+            name: "StreamrunControlTests",
+            dependencies: [
+                "StreamrunCore", "StreamrunPlan", "StreamrunConnectors", "StreamrunControl",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .testTarget(name: "StreamrunIntegrationTests", dependencies: ["StreamrunCore"]),
     ],

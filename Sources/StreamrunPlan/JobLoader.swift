@@ -45,11 +45,11 @@ public enum JobLoader {
         return (all.isEmpty ? plan : nil, all)
     }
 
-    /// Sorts problems by where they are in the job (top-level keys, checkpoints, then each source,
+    /// Sorts problems by where they are in the job (top-level keys, checkpoints, control, then each source,
     /// operator and sink in turn), keeping the found order for problems of one node.
     static func documentOrder(_ issues: [JobIssue]) -> [JobIssue] {
         func key(_ path: String) -> (Int, Int) {
-            let sections = ["checkpoints", "sources", "operators", "sinks"]
+            let sections = ["checkpoints", "control", "sources", "operators", "sinks"]
             let head = path.prefix { $0 != "." && $0 != "[" }
             guard let rank = sections.firstIndex(of: String(head)) else { return (0, 0) }
             var index = -1

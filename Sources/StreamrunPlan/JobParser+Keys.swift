@@ -5,8 +5,10 @@ extension JobParser {
     /// The kind names are the `$defs` names of `docs/job.schema.json` (`job` is its root), and a test
     /// keeps the two in sync. Objects whose keys are user names (`schema`, `set`, `aggregates`) are not listed.
     public static let acceptedKeys: [String: Set<String>] = [
-        "job": ["$schema", "name", "parallelism", "maxParallelism", "checkpoints", "sources", "operators", "sinks"],
+        "job": ["$schema", "name", "parallelism", "maxParallelism", "checkpoints", "control", "sources", "operators",
+                "sinks"],
         "checkpoints": ["dir", "interval", "retain", "timeout", "minPause"],
+        "control": ["host", "port"],
         "eventTime": ["field", "maxOutOfOrderness", "idleTimeout"],
         "fileSource": sourceCommon.union(["path", "format", "schema", "follow", "header", "delimiter", "splitSize"]),
         "generatorSource": sourceCommon.union(["seed", "count", "splits"]),

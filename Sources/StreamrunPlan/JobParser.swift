@@ -33,6 +33,7 @@ public enum JobParser {
         spec.maxParallelism = r.int(o, "maxParallelism", "", min: 1).flatMap { Int(exactly: $0) }
             ?? KeyGroups.defaultMaxParallelism
         if let c = o["checkpoints"] { spec.checkpoints = r.checkpoints(c, "checkpoints") }
+        if let c = o["control"] { spec.control = r.control(c, "control") }
 
         spec.sources = r.list(o, "sources", required: true) { r, v, path in r.source(v, path) }
         spec.operators = r.list(o, "operators", required: false) { r, v, path in r.operatorSpec(v, path) }
@@ -55,6 +56,19 @@ extension JobReader {
         let minPause = duration(o, "minPause", path)
         return CheckpointSpec(dir: dir ?? "", intervalMs: interval ?? defaults.intervalMs, retain: retain ?? defaults.retain,
                               timeoutMs: timeout ?? defaults.timeoutMs, minPauseMs: minPause ?? defaults.minPauseMs)
+    }
+
+    mutating func control(_ v: JSONValue, _ path: String) -> ControlSpec? {
+        guard let o = object(v, path) else { return nil }
+        checkKeys(o, path, kind: "control")
+        let defaults = ControlSpec()
+        let host = string(o, "host", path)
+        var port = int(o, "port", path, min: 0)
+        if let p = port, p > 65535 {
+            issue(Self.join(path, "port"), "expected a port from 0 to 65535, got \(p)")
+            port = nil
+        }
+        return ControlSpec(host: host ?? defaults.host, port: port.flatMap { Int(exactly: $0) } ?? defaults.port)
     }
 
     /// Reads `key` as an array of objects, one element at a time; missing (when required) or empty

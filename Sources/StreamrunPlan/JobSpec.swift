@@ -10,6 +10,8 @@ public struct JobSpec: Sendable, Hashable {
     /// The number of key groups (Flink's max parallelism).
     public var maxParallelism: Int
     public var checkpoints: CheckpointSpec?
+    /// Where the control endpoint listens; nil means the defaults (127.0.0.1, any free port).
+    public var control: ControlSpec?
     public var sources: [SourceSpec]
     public var operators: [OperatorSpec]
     public var sinks: [SinkSpec]
@@ -40,6 +42,18 @@ public struct CheckpointSpec: Sendable, Hashable {
         self.retain = retain
         self.timeoutMs = timeoutMs
         self.minPauseMs = minPauseMs
+    }
+}
+
+/// The `control` section: the address of the job's HTTP control endpoint.
+public struct ControlSpec: Sendable, Hashable {
+    public var host: String
+    /// 0 picks a free port, so several jobs can run side by side.
+    public var port: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 0) {
+        self.host = host
+        self.port = port
     }
 }
 

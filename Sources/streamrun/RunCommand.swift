@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ArgumentParser
 import StreamrunConnectors
+import StreamrunControl
 import StreamrunCore
 import StreamrunPlan
 
@@ -10,7 +11,11 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a job: read its sources, process, and commit its sinks' output.",
-        discussion: "With a checkpoints directory in job.json, the job resumes from the newest valid checkpoint there."
+        discussion: """
+            With a checkpoints directory in job.json, the job resumes from the newest valid checkpoint there. \
+            While it runs, the job serves its control endpoint (status, savepoints, stop, metrics) on \
+            127.0.0.1 and a free port, written to control.json in its state directory.
+            """
     )
 
     @Argument(help: "Path to the job.json file.")
@@ -28,6 +33,16 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Drop the state of operators the job no longer has, instead of refusing to start.")
     var allowNonRestoredState = false
 
+    @Option(help: "Address of the control endpoint (default: job.json's control.host, else 127.0.0.1).")
+    var controlHost: String?
+
+    @Option(help: "Port of the control endpoint; 0 picks a free one (default: job.json's control.port, else 0).")
+    var controlPort: Int?
+
+    func validate() throws {
+        if let p = controlPort, !(0...65535).contains(p) { throw ValidationError("--control-port must be from 0 to 65535, got \(p)") }
+    }
+
     func run() async throws {
         try await CLI.guarded {
             let plan = try CLI.loadJob(job)
@@ -37,7 +52,13 @@ struct RunCommand: AsyncParsableCommand {
             options.allowNonRestoredState = allowNonRestoredState
             let launcher = JobLauncher(plan: plan, options: options, logger: CLI.logger)
             Signals.onStop { launcher.requestStop() }
-            let summary = try await launcher.run(statusLine: !quiet && isatty(STDERR_FILENO) != 0)
+            let control = plan.spec.control ?? ControlSpec()
+            let server = ControlServer(launcher: launcher, host: controlHost ?? control.host, port: controlPort ?? control.port)
+            let statusLine = !quiet && isatty(STDERR_FILENO) != 0
+            let summary = try await server.serve { url throws(StreamrunError) in
+                CLI.printError("control endpoint: \(url)")
+                return try await launcher.run(statusLine: statusLine)
+            }
             if !quiet { CLI.printError(summary.description) }
         }
     }

@@ -80,6 +80,7 @@ struct JobParserTests {
             { "$schema": "../docs/job.schema.json", "name": "all", "parallelism": 4, "maxParallelism": 256,
               "_comment": "keys starting with _ are comments",
               "checkpoints": { "dir": "st", "interval": "250ms", "retain": 5, "timeout": "1m", "minPause": "2s" },
+              "control": { "host": "0.0.0.0", "port": 8081 },
               "sources": [
                 { "id": "f", "type": "file", "path": "in/*.csv", "format": "csv", "schema": { "b": "bool", "a": "float" },
                   "follow": true, "header": true, "delimiter": "\\t", "splitSize": "64KB", "parallelism": 3,
@@ -106,6 +107,7 @@ struct JobParserTests {
         #expect(issues == ["sources[1].sede: unknown key \"sede\" (did you mean \"seed\"?)"])
         #expect(spec.parallelism == 4 && spec.maxParallelism == 256)
         #expect(spec.checkpoints == CheckpointSpec(dir: "st", intervalMs: 250, retain: 5, timeoutMs: 60_000, minPauseMs: 2000))
+        #expect(spec.control == ControlSpec(host: "0.0.0.0", port: 8081))
         let f = spec.sources[0]
         #expect(f.path == "in/*.csv" && f.format == .csv && f.schema.names == ["b", "a"] && f.follow && f.csvHeader)
         #expect(f.csvDelimiter == 9 && f.splitBytes == 64 << 10 && f.parallelism == 3 && f.maxRecordsPerSecond == 2.5)
@@ -175,6 +177,18 @@ struct JobParserTests {
             "operators[2]: missing required key \"inputs\"",
             "sinks[0]: missing required key \"path\"",
         ])
+    }
+
+    @Test func controlSection() {
+        let job = { (control: String) in JobText.job(sinks: JobText.stdout("bids"), top: #""control": \#(control),"#) }
+        #expect(parseSpec(job("{}")).spec.control == ControlSpec(host: "127.0.0.1", port: 0))
+        #expect(parseSpec(JobText.job(sinks: JobText.stdout("bids"))).spec.control == nil)
+        #expect(parseSpec(job(#"{ "host": "", "port": 70000, "prot": 1 }"#)).issues == [
+            "control.prot: unknown key \"prot\" (did you mean \"port\"?)",
+            "control.host: expected a non-empty string, got \"\"",
+            "control.port: expected a port from 0 to 65535, got 70000",
+        ])
+        #expect(parseSpec(job("8080")).issues == ["control: expected an object, got 8080"])
     }
 
     @Test func jobNeedsSourcesAndSinks() {

@@ -138,6 +138,7 @@ struct SchemaValidator {
         }
         if let d = value.number?.double {
             if let m = s["minimum"]?.number?.double { ok = ok && d >= m }
+            if let m = s["maximum"]?.number?.double { ok = ok && d <= m }
             if let m = s["exclusiveMinimum"]?.number?.double { ok = ok && d > m }
         }
         if let not = s["not"] { ok = ok && !fits(value, not) }

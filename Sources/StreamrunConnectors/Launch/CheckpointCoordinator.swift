@@ -22,7 +22,10 @@ final class CheckpointCoordinator: Sendable {
     private let input: AsyncStream<CheckpointTracker.Completed>.Continuation
     private let persisted = Atomic<Int64>(0)
     let stopped = Atomic<Bool>(false)
-    private struct Triggers { var savepointRoots: [Int64: String] = [:] }
+    private struct Triggers {
+        var savepointRoots: [Int64: String] = [:]
+        var lastTriggered: Int64 = 0
+    }
     /// Serializes triggering; `persist` reads a checkpoint's savepoint target under it, so the
     /// target is always registered before the checkpoint can be persisted.
     private let triggers = Mutex(Triggers())
@@ -110,7 +113,9 @@ final class CheckpointCoordinator: Sendable {
     /// flight is abandoned). Returns the id, or nil when another checkpoint is in flight.
     func trigger(_ runner: JobRunner, savepointRoot: String? = nil, stop: Bool = false) -> Int64? {
         triggers.withLock { t in
-            if !stop, runner.checkpointInFlight != nil { return nil }
+            // In flight until persisted: every subtask may have acknowledged it while its files are still
+            // being written, and a new trigger would mark it abandoned in the history.
+            if !stop, runner.checkpointInFlight != nil || history.entry(t.lastTriggered)?.status == .inProgress { return nil }
             let before = runner.checkpointInFlight
             let id = stop ? runner.stopWithCheckpoint() : runner.triggerCheckpoint()
             if id != before {
@@ -119,6 +124,7 @@ final class CheckpointCoordinator: Sendable {
                 history.markSavepoint(id)
             }
             if let savepointRoot { t.savepointRoots[id] = savepointRoot }
+            t.lastTriggered = id
             return id
         }
     }

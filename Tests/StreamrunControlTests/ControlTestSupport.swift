@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import Foundation
+import StreamrunConnectors
+import StreamrunControl
+import StreamrunCore
+import StreamrunPlan
+import Testing
+
+/// A throttled generator job (about 25 s of input, so it is still running while a test talks to it)
+/// run in process with its control endpoint on 127.0.0.1 and a free port.
+struct RunningJob {
+    let launcher: JobLauncher
+    let url: String
+    let dir: URL
+
+    static func text(name: String, checkpoints: Bool) -> String {
+        let section = checkpoints ? #""checkpoints": { "dir": "state", "interval": "100ms" },"# : ""
+        return #"""
+            { "name": "\#(name)", \#(section)
+              "sources": [{ "id": "bids", "type": "generator", "seed": 1, "count": 100000, "maxRecordsPerSecond": 4000 }],
+              "operators": [{ "id": "big", "type": "filter", "inputs": ["bids"], "where": "price > 100" }],
+              "sinks": [{ "id": "out", "type": "file", "inputs": ["big"], "path": "out", "format": "jsonl" }] }
+            """#
+    }
+
+    static func tempDir(_ name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("streamrun-control-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func launcher(name: String, checkpoints: Bool) throws -> (JobLauncher, URL) {
+        let dir = try tempDir(name)
+        let plan = try JobLoader.parse(data: Array(text(name: name, checkpoints: checkpoints).utf8), file: "job.json")
+            .resolvingPaths(relativeTo: dir.path)
+        return (JobLauncher(plan: plan, options: .init(restartDelayMs: 100, jobDirectory: dir.path)), dir)
+    }
+
+    /// Runs the job and its endpoint while `body` runs, then asks the job to stop (if `body` did not)
+    /// and returns how the run ended. `body`'s own failure is rethrown.
+    @discardableResult
+    static func with(name: String, checkpoints: Bool = false,
+                     _ body: (RunningJob) async throws -> Void) async throws -> Result<RunSummary, StreamrunError> {
+        let (launcher, dir) = try launcher(name: name, checkpoints: checkpoints)
+        var failure: (any Error)?
+        let outcome = try await ControlServer(launcher: launcher).serve { url throws(StreamrunError) in
+            await withTaskGroup(of: Result<RunSummary, StreamrunError>.self) { group in
+                group.addTask {
+                    do throws(StreamrunError) {
+                        return .success(try await launcher.run(statusLine: false))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+                do {
+                    try await body(RunningJob(launcher: launcher, url: url, dir: dir))
+                } catch {
+                    failure = error
+                }
+                launcher.requestStop()
+                return await group.next()!
+            }
+        }
+        if let failure { throw failure }
+        return outcome
+    }
+}
+
+/// One HTTP exchange through AsyncHTTPClient.
+struct HTTPAnswer {
+    var status: Int
+    var contentType: String
+    var body: [UInt8]
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+
+    func json() throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any], "not a JSON object: \(text)")
+    }
+
+    static func send(_ method: String, _ url: String, body: String? = nil) async throws -> HTTPAnswer {
+        var request = HTTPClientRequest(url: url)
+        request.method = .init(rawValue: method)
+        if let body { request.body = .bytes(Array(body.utf8)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        let bytes = Array(try await response.body.collect(upTo: 16 << 20).readableBytesView)
+        return HTTPAnswer(status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type") ?? "",
+                          body: bytes)
+    }
+}
+
+/// Calls `check` until it returns a value, failing after `timeout` (progress, not time, decides).
+func poll<T>(_ what: String, timeout: Duration = .seconds(60), _ check: () async throws -> T?) async throws -> T {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if let v = try await check() { return v }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    Issue.record("timed out waiting for \(what)")
+    throw CancellationError()
+}
