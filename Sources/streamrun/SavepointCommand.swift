@@ -1,5 +1,7 @@
 import ArgumentParser
+import StreamrunConnectors
 import StreamrunControl
+import StreamrunPlan
 
 struct SavepointCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,8 +16,17 @@ struct SavepointCommand: AsyncParsableCommand {
     @Option(help: "Directory to write the savepoint to.")
     var dir: String?
 
+    @Flag(help: "Make the savepoint from the newest valid checkpoint of a job that is not running.")
+    var fromCheckpoint = false
+
     func run() async throws {
         try await CLI.guarded {
+            if fromCheckpoint {
+                let plan = try CLI.loadJob(job)
+                let root = dir.map(CLI.absolute) ?? JobPlan.directory(of: job) + "/savepoints/" + plan.spec.name
+                print(try SavepointCopy.fromNewestCheckpoint(plan: plan, root: root))
+                return
+            }
             print(try await CLI.controlClient(job).savepoint(directory: dir.map(CLI.absolute)))
         }
     }

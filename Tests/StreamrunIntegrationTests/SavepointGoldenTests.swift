@@ -10,7 +10,7 @@ import Testing
         #"""
         { "name": "sp-golden", "parallelism": \#(parallelism),
           "checkpoints": { "dir": "state", "interval": "200ms", "retain": 2 },
-          "sources": [{ "id": "bids", "type": "file", "path": "bids.jsonl", "splitSize": "256KB", "maxRecordsPerSecond": 4000,
+          "sources": [{ "id": "bids", "type": "file", "path": "bids.jsonl", "splitSize": "256KB", "maxRecordsPerSecond": 5000,
                         "schema": \#(RecoveryGoldenTests.bidSchema), "eventTime": { "field": "dateTime" } }],
           "operators": [
             { "id": "once", "type": "dedupe", "inputs": ["bids"], "keyBy": ["auction", "bidder", "price", "dateTime"], "within": "2s" },
@@ -23,7 +23,7 @@ import Testing
 
     func prepare(_ name: String) throws -> URL {
         let dir = try Harness.tempDir(name)
-        let gen = #"{ "name": "gen", "sources": [{ "id": "bids", "type": "generator", "seed": 21, "count": 24000 }], "sinks": [{ "id": "g", "type": "file", "inputs": ["bids"], "path": "gen", "format": "jsonl" }] }"#
+        let gen = #"{ "name": "gen", "sources": [{ "id": "bids", "type": "generator", "seed": 21, "count": 40000 }], "sinks": [{ "id": "g", "type": "file", "inputs": ["bids"], "path": "gen", "format": "jsonl" }] }"#
         try Harness.write(gen, to: dir.appendingPathComponent("gen.json"))
         #expect(try Harness.run(["-q", "gen.json"], cwd: dir).status == 0)
         try FileManager.default.moveItem(at: dir.appendingPathComponent("gen/part-g-00000-000000.jsonl"), to: dir.appendingPathComponent("bids.jsonl"))
