@@ -90,11 +90,13 @@ struct HTTPAnswer {
     }
 }
 
-/// Calls `check` until it returns a value, failing after `timeout` (progress, not time, decides).
-func poll<T>(_ what: String, timeout: Duration = .seconds(60), _ check: () async throws -> T?) async throws -> T {
+/// Calls `check` until it returns a value (progress, not time, decides). `timeout` is a hang guard
+/// only; `check` runs once more after it, since a busy test process may wake a sleeper late.
+func poll<T>(_ what: String, timeout: Duration = .seconds(300), _ check: () async throws -> T?) async throws -> T {
     let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
+    while true {
         if let v = try await check() { return v }
+        if ContinuousClock.now >= deadline { break }
         try await Task.sleep(for: .milliseconds(20))
     }
     Issue.record("timed out waiting for \(what)")

@@ -13,10 +13,13 @@ import Testing
 
     /// Waits for `condition`, failing after `seconds` (progress decides, not time). Sleeps rather than
     /// blocks, so other tests keep the (two) cooperative threads.
-    func waitFor(_ what: String, seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
+    /// The deadline is a hang guard only: in a busy test process a sleeping test may wake long after it
+    /// (the condition is always checked once more first).
+    func waitFor(_ what: String, seconds: Double = 300, _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
+        while true {
             if try await condition() { return }
+            if ContinuousClock.now >= deadline { break }
             try await Task.sleep(for: .milliseconds(20))
         }
         Issue.record("timed out waiting for \(what)")
