@@ -5,7 +5,7 @@ import StreamrunCore
 import Testing
 
 /// Each route of the control endpoint, through a real HTTP client against a running job.
-@Suite struct ControlRouteTests {
+@Suite(.serialized) struct ControlRouteTests {
     @Test func jobShowsStateAndOperators() async throws {
         try await RunningJob.with(name: "route-job") { job in
             let json = try await poll("records to flow") { () -> [String: Any]? in

@@ -6,7 +6,7 @@ import Testing
 
 /// The server's lifecycle: control.json while it runs, a clear error when the port is taken, and the
 /// client's view of a job that is not running.
-@Suite struct ControlServerTests {
+@Suite(.serialized) struct ControlServerTests {
     @Test func controlFileNamesTheEndpointWhileTheJobRuns() async throws {
         var state = ""
         try await RunningJob.with(name: "control-file") { job in

@@ -17,7 +17,7 @@ struct RunningJob {
         let section = checkpoints ? #""checkpoints": { "dir": "state", "interval": "100ms" },"# : ""
         return #"""
             { "name": "\#(name)", \#(section)
-              "sources": [{ "id": "bids", "type": "generator", "seed": 1, "count": 1000000, "maxRecordsPerSecond": 4000 }],
+              "sources": [{ "id": "bids", "type": "generator", "seed": 1, "count": 1000000, "maxRecordsPerSecond": 1000 }],
               "operators": [{ "id": "big", "type": "filter", "inputs": ["bids"], "where": "price > 100" }],
               "sinks": [{ "id": "out", "type": "file", "inputs": ["big"], "path": "out", "format": "jsonl" }] }
             """#

@@ -31,9 +31,18 @@ import Testing
     final class CountingSource: SourceReader {
         var emitted = 0
         let total: Int
-        init(total: Int) { self.total = total }
+        /// True while the end of input must wait (until enough checkpoints completed with every task live).
+        let holdEnd: @Sendable () -> Bool
+        init(total: Int, holdEnd: @escaping @Sendable () -> Bool) {
+            self.total = total
+            self.holdEnd = holdEnd
+        }
         func next() async throws -> SourceOutput? {
-            guard emitted < total else { return nil }
+            guard emitted < total else {
+                guard holdEnd() else { return nil }
+                try await Task.sleep(for: .milliseconds(1))
+                return .pending  // lets barriers through while it waits
+            }
             let n = min(97, total - emitted)
             defer { emitted += n }
             if emitted % 970 == 0 { try await Task.sleep(for: .milliseconds(1)) }
@@ -55,7 +64,10 @@ import Testing
     }
 
     struct Factory: OperatorFactory {
-        func makeSource(_ node: PlanNode, subtask: Int, stop: StopFlag) throws -> any SourceReader { CountingSource(total: 60_000) }
+        let completions: Completions
+        func makeSource(_ node: PlanNode, subtask: Int, stop: StopFlag) throws -> any SourceReader {
+            CountingSource(total: 60_000) { [completions] in completions.list.withLock { $0.count } < 2 }
+        }
         func makeOperator(_ node: PlanNode, subtask: Int) throws -> any StreamOperator { Counter() }
     }
 
@@ -65,17 +77,19 @@ import Testing
 
     @Test func everyCompletedCheckpointIsAConsistentCut() async throws {
         let completions = Completions()
-        let runner = JobRunner(plan: try Self.plan(), factory: Factory(),
+        let runner = JobRunner(plan: try Self.plan(), factory: Factory(completions: completions),
                                options: .init(channelCapacity: 500, onCheckpointComplete: { c in completions.list.withLock { $0.append(c) } }))
+        // Checkpoints every 15 ms until the job ends; the sources end only after two completed, so
+        // the test does not depend on how fast a busy machine runs either side.
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await runner.run() }
             group.addTask {
-                for _ in 0..<8 {
-                    try await Task.sleep(for: .milliseconds(15))
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(15))
                     runner.triggerCheckpoint()
                 }
             }
-            try await group.waitForAll()
+            try await runner.run()
+            group.cancelAll()
         }
         let done = completions.list.withLock { $0 }
         #expect(done.count >= 2, "only \(done.count) checkpoints completed")
