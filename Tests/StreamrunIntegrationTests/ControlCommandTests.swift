@@ -13,7 +13,7 @@ import Testing
 
     /// Waits for `condition`, failing after `seconds` (progress decides, not time). Sleeps rather than
     /// blocks, so other tests keep the (two) cooperative threads.
-    func waitFor(_ what: String, seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
+    func waitFor(_ what: String, seconds: Double = 300, _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             if try await condition() { return }
