@@ -55,7 +55,7 @@ import Testing
     }
 
     struct Factory: OperatorFactory {
-        func makeSource(_ node: PlanNode, subtask: Int, stop: StopFlag) throws -> any SourceReader { CountingSource(total: 60_000) }
+        func makeSource(_ node: PlanNode, subtask: Int, stop: StopFlag) throws -> any SourceReader { CountingSource(total: 300_000) }
         func makeOperator(_ node: PlanNode, subtask: Int) throws -> any StreamOperator { Counter() }
     }
 
@@ -70,9 +70,14 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await runner.run() }
             group.addTask {
-                for _ in 0..<8 {
-                    try await Task.sleep(for: .milliseconds(15))
+                // Progress decides, not time: each checkpoint is triggered once the previous one
+                // completed, so a loaded machine cannot make the job outrun every trigger.
+                for i in 0..<8 {
                     runner.triggerCheckpoint()
+                    while completions.list.withLock({ $0.count }) <= i && runner.stoppedAtCheckpoint == nil
+                        && runner.checkpointInFlight != nil {
+                        try await Task.sleep(for: .milliseconds(1))
+                    }
                 }
             }
             try await group.waitForAll()
@@ -88,10 +93,9 @@ import Testing
             guard live == ["src", "count", "sink"] else { continue }  // a source had finished: nothing to compare
             #expect(rows("src") == rows("count"), "checkpoint \(c.id): sources \(rows("src")) vs count \(rows("count"))")
             #expect(rows("count") == rows("sink"), "checkpoint \(c.id): count \(rows("count")) vs sink \(rows("sink"))")
-            #expect(rows("src") > 0)
-            compared += 1
+            if rows("src") > 0 { compared += 1 }
         }
-        #expect(compared >= 1, "no checkpoint completed while every task was running")
+        #expect(compared >= 1, "no checkpoint with records completed while every task was running")
         #expect(done.map(\.id) == done.map(\.id).sorted())
     }
 }
