@@ -20,31 +20,3 @@ extension CLI {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 }
-
-extension CLI {
-    /// Runs `body` (the job) and prints `line` once the job is running: a run refused before it starts
-    /// (a bad input, an incompatible checkpoint) prints only its error.
-    static func printWhenRunning<T>(_ launcher: JobLauncher, _ line: String,
-                                    _ body: () async throws(StreamrunError) -> T) async throws(StreamrunError) -> T {
-        let result: Result<T, StreamrunError> = await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                while !Task.isCancelled {
-                    switch launcher.status().state {
-                    case .running: return printError(line)
-                    case .starting: try? await Task.sleep(for: .milliseconds(10))
-                    default: return
-                    }
-                }
-            }
-            let r: Result<T, StreamrunError>
-            do throws(StreamrunError) {
-                r = .success(try await body())
-            } catch {
-                r = .failure(error)
-            }
-            group.cancelAll()
-            return r
-        }
-        return try result.get()
-    }
-}

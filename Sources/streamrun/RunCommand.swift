@@ -56,9 +56,18 @@ struct RunCommand: AsyncParsableCommand {
             let server = ControlServer(launcher: launcher, host: controlHost ?? control.host, port: controlPort ?? control.port)
             let statusLine = !quiet && isatty(STDERR_FILENO) != 0
             let summary = try await server.serve { url throws(StreamrunError) in
-                try await CLI.printWhenRunning(launcher, "control endpoint: \(url)") { () async throws(StreamrunError) in
-                    try await launcher.run(statusLine: statusLine)
+                // Announced once the job is past its checks and restore, so a job refused at start
+                // prints only its error.
+                let announce = Task {
+                    while launcher.status().state == .starting && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+                    if launcher.status().state != .starting && launcher.status().state != .failed {
+                        CLI.printError("control endpoint: \(url)")
+                    }
                 }
+                defer { announce.cancel() }
+                let summary = try await launcher.run(statusLine: statusLine)
+                await announce.value
+                return summary
             }
             if !quiet { CLI.printError(summary.description) }
         }

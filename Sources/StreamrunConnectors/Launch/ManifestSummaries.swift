@@ -7,6 +7,7 @@ import StreamrunRuntime
 /// splits' offsets, and per operator its watermark (the minimum over subtasks). Informational only:
 /// restore reads the state files. Undecodable payloads are left out rather than failing a checkpoint.
 enum ManifestSummaries {
+    /// Watermarks at the start (nothing seen) and at the end of input are left out.
     static func make(_ states: [SubtaskID: SnapshotPayload], plan: JobPlan) -> (sources: [String: ManifestValue], watermarks: [String: Int64]) {
         var splits: [String: [SplitState]] = [:]
         var watermarks: [String: Int64] = [:]
@@ -18,7 +19,8 @@ enum ManifestSummaries {
                 if let low = open.min(), low != Int64.min { watermarks[task.node] = min(watermarks[task.node] ?? .max, low) }
             }
             if let bytes = payload.named[WindowStateCodec.watermarkSection],
-               let w = try? Int64StateSection.decode(bytes, name: WindowStateCodec.watermarkSection), w != Watermark.min {
+               let w = try? Int64StateSection.decode(bytes, name: WindowStateCodec.watermarkSection),
+               w != Watermark.min && w != Watermark.max {
                 watermarks[task.node] = min(watermarks[task.node] ?? .max, w)
             }
         }
