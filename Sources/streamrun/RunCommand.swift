@@ -59,8 +59,8 @@ struct RunCommand: AsyncParsableCommand {
                 // Announced once the job is past its checks and restore, so a job refused at start
                 // prints only its error.
                 let announce = Task {
-                    while launcher.status().state == .starting && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
-                    if launcher.status().state != .starting && launcher.status().state != .failed {
+                    while launcher.state == .starting && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+                    if launcher.state != .starting && launcher.state != .failed {
                         CLI.printError("control endpoint: \(url)")
                     }
                 }

@@ -18,8 +18,8 @@ extension JobLauncher {
         try requireCheckpoints("a savepoint")
         let root = directory ?? defaultSavepointRoot
         while true {
-            guard let (runner, coord) = attempt(), let coord, status().state == .running else {
-                throw StreamrunError(.usage, "job \"\(plan.spec.name)\" is \(status().state.rawValue): no savepoint can be taken now", retry: .transient)
+            guard let (runner, coord) = attempt(), let coord, state == .running else {
+                throw StreamrunError(.usage, "job \"\(plan.spec.name)\" is \(state.rawValue): no savepoint can be taken now", retry: .transient)
             }
             if let id = coord.trigger(runner, savepointRoot: root) { return try await waitForSavepoint(id) }
             try? await Task.sleep(for: .milliseconds(5))
@@ -66,17 +66,17 @@ extension JobLauncher {
                     break
                 }
             }
-            let state = status().state
-            if state == .failed || state == .restarting || state == .finished {
+            let now = state
+            if now == .failed || now == .restarting || now == .finished {
                 if let e = history.entry(id), e.status == .completed, let path = e.path { return path }
-                throw StreamrunError(.internalError, "savepoint \(id) was not completed: the job is \(state.rawValue)", retry: .transient)
+                throw StreamrunError(.internalError, "savepoint \(id) was not completed: the job is \(now.rawValue)", retry: .transient)
             }
             try? await Task.sleep(for: .milliseconds(5))
         }
     }
 
     /// The job is no longer running (stopped, finished or failed).
-    var ended: Bool { [.stopped, .finished, .failed].contains(status().state) }
+    var ended: Bool { [.stopped, .finished, .failed].contains(state) }
 
     private func requireCheckpoints(_ what: String) throws(StreamrunError) {
         if plan.spec.checkpoints == nil {

@@ -197,12 +197,18 @@ public final class JobLauncher: Sendable {
 
     func setState(_ s: JobStatus.State) { lifecycle.withLock { $0.state = s } }
 
+    /// Where the job is in its life (a running job asked to stop is `stopping`). Cheap: no metrics.
+    public var state: JobStatus.State {
+        let state = lifecycle.withLock { $0.state }
+        return stopRequested.load(ordering: .relaxed) && state == .running ? .stopping : state
+    }
+
     /// The job right now: for `GET /job` and `streamrun status`.
     public func status() -> JobStatus {
-        let (state, restarts) = lifecycle.withLock { $0 }
+        let restarts = lifecycle.withLock { $0.restarts }
         let parallelism = Dictionary(uniqueKeysWithValues: plan.nodes.map { ($0.id, $0.parallelism) })
         let d = started.duration(to: .now)
-        return JobStatus(job: plan.spec.name, state: stopRequested.load(ordering: .relaxed) && state == .running ? .stopping : state,
+        return JobStatus(job: plan.spec.name, state: state,
                          uptimeSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
                          restarts: restarts, operators: metrics?.operatorStatus(parallelism: parallelism) ?? [],
                          lastCheckpoint: history.lastCompleted, checkpointsDir: plan.spec.checkpoints?.dir)
