@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StreamrunCheckpoint
+import StreamrunConnectors
 import StreamrunCore
 import StreamrunPlan
 
@@ -98,7 +99,7 @@ struct CheckpointsCommand: AsyncParsableCommand {
     static func table(_ listing: [CheckpointInfo]) -> String {
         let header = ["ID", "TIME (UTC)", "SIZE", "FILES", "STATUS"]
         let rows = listing.map { info in
-            [String(info.id), info.timestampMs.map(iso8601) ?? "-", size(info.sizeBytes), String(info.fileCount), info.status.description]
+            [String(info.id), info.timestampMs.map(iso8601) ?? "-", CheckpointSummary.size(info.sizeBytes), String(info.fileCount), info.status.description]
         }
         let widths = (0..<header.count - 1).map { c in ([header] + rows).map { $0[c].count }.max()! }
         return ([header] + rows).map { row in
@@ -118,17 +119,6 @@ struct CheckpointsCommand: AsyncParsableCommand {
         return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
-    static func size(_ bytes: Int64) -> String {
-        if bytes < 1024 { return "\(bytes) B" }
-        let units = ["KiB", "MiB", "GiB", "TiB"]
-        var v = Double(bytes) / 1024
-        var u = 0
-        while v >= 1024 && u < units.count - 1 {
-            v /= 1024
-            u += 1
-        }
-        return String(format: "%.1f", v) + " " + units[u]
-    }
 
     static func relative(_ path: String, to root: String) -> String {
         path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path

@@ -108,8 +108,8 @@ extension CheckpointSummary {
         return parts.joined(separator: ", ")
     }
 
-    /// `812 B`, `1.4 KiB`, `3.0 MiB`.
-    static func size(_ bytes: Int64) -> String {
+    /// `812 B`, `1.4 KiB`, `3.0 MiB`: how every inspection command prints a size.
+    public static func size(_ bytes: Int64) -> String {
         if bytes < 1024 { return "\(bytes) B" }
         let units = ["KiB", "MiB", "GiB", "TiB"]
         var v = Double(bytes) / 1024
