@@ -28,6 +28,35 @@ enum Harness {
         return packageRoot.appendingPathComponent(".build/debug/streamrun").path
     }()
 
+    /// `streamrun` started in the background (stdout discarded, stderr kept), for tests that signal,
+    /// kill or talk to a running job.
+    struct Background {
+        let process: Process
+        let stderr: Pipe
+
+        var isRunning: Bool { process.isRunning }
+        var pid: Int32 { process.processIdentifier }
+
+        /// Waits for the process to exit; its exit status and everything it wrote to stderr.
+        func finish() -> (status: Int32, stderr: String) {
+            let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text)
+        }
+    }
+
+    static func start(_ args: [String], cwd: URL) throws -> Background {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        p.currentDirectoryURL = cwd
+        p.standardOutput = FileHandle.nullDevice
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        return Background(process: p, stderr: err)
+    }
+
     static func run(_ args: [String], cwd: URL? = nil, timeout: Double = 120) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)

@@ -88,26 +88,18 @@ import Testing
         var kills = 0
         var notes: [String] = []
         for _ in 0..<3 {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Harness.binary)
-            p.arguments = ["-q", "job.json"]
-            p.currentDirectoryURL = b
-            p.standardOutput = FileHandle.nullDevice
-            let err = Pipe()
-            p.standardError = err
-            try p.run()
+            let job = try Harness.start(["-q", "job.json"], cwd: b)
             // Kill after a seeded number of new checkpoints plus a seeded delay. Progress, not wall-clock
             // time, decides: a parallel test run can starve this test's own timers.
             let target = Self.newestCheckpoint(b) + Int(1 + rng.next() % 4)
-            while p.isRunning && Self.newestCheckpoint(b) < target { usleep(10_000) }
+            while job.isRunning && Self.newestCheckpoint(b) < target { usleep(10_000) }
             usleep(useconds_t(rng.next() % 120_000))
-            if p.isRunning {
-                kill(p.processIdentifier, SIGKILL)
+            if job.isRunning {
+                kill(job.pid, SIGKILL)
                 kills += 1
             }
-            p.waitUntilExit()
-            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            if p.terminationReason == .exit { notes.append("attempt exited \(p.terminationStatus): \(text)") }
+            let (status, text) = job.finish()
+            if job.process.terminationReason == .exit { notes.append("attempt exited \(status): \(text)") }
         }
         let rb = try Harness.run(["job.json"], cwd: b)
         #expect(rb.status == 0, "seed \(seed): \(rb.stderr)")

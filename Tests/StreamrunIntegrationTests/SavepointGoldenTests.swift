@@ -30,34 +30,11 @@ import Testing
         return dir
     }
 
-    /// A job running in the background.
-    struct Running {
-        let process: Process
-        let stderr: Pipe
-        func finish() -> (status: Int32, stderr: String) {
-            let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, text)
-        }
-    }
-
-    func start(_ dir: URL, _ args: [String]) throws -> Running {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Harness.binary)
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        p.standardOutput = FileHandle.nullDevice
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
-        return Running(process: p, stderr: err)
-    }
-
     /// Waits (by progress, not time) until `count` more checkpoints exist and the control endpoint is up.
-    func waitForCheckpoints(_ dir: URL, _ count: Int, _ job: Running) {
+    func waitForCheckpoints(_ dir: URL, _ count: Int, _ job: Harness.Background) {
         let target = RecoveryGoldenTests.newestCheckpoint(dir) + count
         let control = dir.appendingPathComponent("state/control.json").path
-        while job.process.isRunning && (RecoveryGoldenTests.newestCheckpoint(dir) < target || !FileManager.default.fileExists(atPath: control)) {
+        while job.isRunning && (RecoveryGoldenTests.newestCheckpoint(dir) < target || !FileManager.default.fileExists(atPath: control)) {
             usleep(10_000)
         }
     }
@@ -76,7 +53,7 @@ import Testing
 
         let b = try prepare("sp-golden-b")
         try Harness.write(Self.job(parallelism: 2), to: b.appendingPathComponent("job.json"))
-        let first = try start(b, ["job.json"])
+        let first = try Harness.start(["job.json"], cwd: b)
         waitForCheckpoints(b, 2, first)
         // A savepoint while running: the job keeps going.
         let sp1 = try Harness.run(["savepoint", "job.json"], cwd: b)
@@ -97,7 +74,7 @@ import Testing
         try Harness.write(Self.job(parallelism: 1), to: b.appendingPathComponent("job.json"))
         let check = try Harness.run(["restore", "--check", "job.json", sp2], cwd: b)
         #expect(check.status == 0 && check.stdout.contains("parallelism 2 → 1"), "\(check.stdout)\(check.stderr)")
-        let second = try start(b, ["job.json", "--from-savepoint", sp2])
+        let second = try Harness.start(["job.json", "--from-savepoint", sp2], cwd: b)
         waitForCheckpoints(b, 1, second)
         let stop2 = try Harness.run(["stop", "job.json", "--savepoint"], cwd: b)
         #expect(stop2.status == 0, "\(stop2.stderr)")

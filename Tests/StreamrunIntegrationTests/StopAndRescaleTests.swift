@@ -32,20 +32,11 @@ import Testing
     /// Starts the job, waits for `checkpoints` new checkpoints (progress, not time), sends SIGTERM.
     func runAndStop(_ dir: URL, parallelism: Int, checkpoints: Int) throws -> (status: Int32, stderr: String) {
         try Harness.write(Self.job(parallelism: parallelism), to: dir.appendingPathComponent("job.json"))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Harness.binary)
-        p.arguments = ["job.json"]
-        p.currentDirectoryURL = dir
-        p.standardOutput = FileHandle.nullDevice
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
+        let job = try Harness.start(["job.json"], cwd: dir)
         let target = RecoveryGoldenTests.newestCheckpoint(dir) + checkpoints
-        while p.isRunning && RecoveryGoldenTests.newestCheckpoint(dir) < target { usleep(10_000) }
-        if p.isRunning { kill(p.processIdentifier, SIGTERM) }
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
+        while job.isRunning && RecoveryGoldenTests.newestCheckpoint(dir) < target { usleep(10_000) }
+        if job.isRunning { kill(job.pid, SIGTERM) }
+        return job.finish()
     }
 
     @Test func stopRescaleAndFinishMatchesAnUninterruptedRun() throws {
