@@ -10,16 +10,17 @@ public enum LZ4Frame {
         prefs.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled
         prefs.frameInfo.contentSize = UInt64(bytes.count)
         let bound = LZ4F_compressFrameBound(bytes.count, &prefs)
-        var out = [UInt8](repeating: 0, count: bound)
-        let n = bytes.withUnsafeBytes { src in
-            out.withUnsafeMutableBytes { dst in
+        // Uninitialized: zeroing the bound (larger than the input) would cost more than compressing.
+        var n = 0
+        let out = [UInt8](unsafeUninitializedCapacity: bound) { dst, initialized in
+            n = bytes.withUnsafeBytes { src in
                 LZ4F_compressFrame(dst.baseAddress, dst.count, src.baseAddress, src.count, &prefs)
             }
+            initialized = LZ4F_isError(n) != 0 ? 0 : n
         }
         if LZ4F_isError(n) != 0 {
             throw StreamrunError(.internalError, "LZ4 compression failed: \(String(cString: LZ4F_getErrorName(n)))", retry: .internal)
         }
-        out.removeSubrange(n...)
         return out
     }
 

@@ -166,6 +166,17 @@ import Testing
         #expect(try store.newestValid().manifest?.checkpointID == 7)
     }
 
+    /// A corrupt manifest among the newest does not count as one of the kept checkpoints: the next
+    /// older complete one is kept instead, and the corrupt one goes.
+    @Test func retentionSkipsACorruptNewerManifest() throws {
+        let dir = TempDir()
+        let store = CheckpointStore(root: dir.path)
+        for id: Int64 in 1...4 { try Fixtures.checkpoint(store, id: id) }
+        try dir.write("chk-000003/_manifest.json", Array("{not json".utf8))
+        #expect(try store.retain(2) == [1, 3])
+        #expect(dir.names() == ["chk-000002", "chk-000004"])
+    }
+
     @Test func publishIsIdempotentAndFinal() throws {
         let dir = TempDir()
         let store = CheckpointStore(root: dir.path)

@@ -57,6 +57,25 @@ import Testing
         try r.expectEnd()
     }
 
+    /// `writePacked` writes exactly the bytes of the same calls on the writer, after what is there.
+    @Test(arguments: Self.varUIntVectors)
+    func packedMatchesTheWriter(_ value: UInt64, _ expected: [UInt8]) {
+        var plain = SnapshotWriter()
+        plain.writeUInt8(7)
+        plain.writeVarUInt(value)
+        plain.writeVarInt(Int64(bitPattern: value))
+        plain.writeCount(Int(value & 0xFFFF))
+        var packed = SnapshotWriter()
+        packed.writeUInt8(7)
+        packed.writePacked { p in
+            p.writeVarUInt(value)
+            p.writeVarInt(Int64(bitPattern: value))
+            p.writeCount(Int(value & 0xFFFF))
+        }
+        #expect(packed.bytes == plain.bytes)
+        #expect(Array(packed.bytes[1..<(1 + expected.count)]) == expected)
+    }
+
     @Test func zigzag() throws {
         #expect([0, -1, 1, -2, 2, Int64.max, Int64.min].map(SnapshotWriter.zigzag) == [0, 1, 2, 3, 4, UInt64.max - 1, UInt64.max])
         var w = SnapshotWriter()

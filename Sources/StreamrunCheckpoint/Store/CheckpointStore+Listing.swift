@@ -6,6 +6,11 @@ extension CheckpointStore {
     /// Reads each manifest and stats each state file it lists (no state file is read). Other
     /// entries in the root are ignored.
     public func list() throws(StreamrunError) -> [CheckpointInfo] {
+        try ids().map(info)
+    }
+
+    /// The ids of every checkpoint directory, ascending, whatever their state.
+    func ids() throws(StreamrunError) -> [Int64] {
         guard let names = FileIO.list(paths.root) else {
             if !FileIO.exists(paths.root) { return [] }
             throw StreamrunError(.readFailed, "cannot list the checkpoints directory: \(FileIO.errorText())",
@@ -15,7 +20,6 @@ extension CheckpointStore {
             .compactMap { name in paths.id(directoryName: name) }
             .filter { FileIO.isDirectory(paths.directory($0)) }
             .sorted()
-            .map(info)
     }
 
     /// The listing entry of one checkpoint directory.
@@ -78,7 +82,22 @@ extension CheckpointStore {
     /// - Returns: the deleted checkpoint ids, oldest first.
     @discardableResult
     public func retain(_ keep: Int) throws(StreamrunError) -> [Int64] {
-        let doomed = CheckpointPolicy.toDelete(try list(), keep: keep)
+        // Only the newest directories are examined (manifest read and sizes checked) until `keep`
+        // complete ones are found: everything older is deleted whatever its state, so reading
+        // its manifest would not change the decision. Listed as incomplete, it goes the same way.
+        var listing: [CheckpointInfo] = []
+        var complete = 0
+        for id in try ids().reversed() {
+            guard complete < max(keep, 1) else {
+                listing.append(CheckpointInfo(id: id, directory: paths.directory(id), status: .incomplete,
+                                              timestampMs: nil, sizeBytes: 0, fileCount: 0))
+                continue
+            }
+            let entry = info(id)
+            if entry.status.isComplete { complete += 1 }
+            listing.append(entry)
+        }
+        let doomed = CheckpointPolicy.toDelete(listing, keep: keep)
         for id in doomed {
             try FileIO.remove(paths.manifest(id))
             try FileIO.removeTree(paths.directory(id))

@@ -90,12 +90,28 @@ extension Accumulator {
     }
 
     func write(to w: inout SnapshotWriter) {
+        // The common accumulators in one append each (see SnapshotWriter.writePacked).
+        switch self {
+        case .count(let n):
+            w.writePacked { p in
+                p.writeUInt8(tag)
+                p.writeVarInt(n)
+            }
+            return
+        case .sumInt(let s, let seen):
+            w.writePacked { p in
+                p.writeUInt8(tag)
+                p.writeUInt8(seen ? 1 : 0)
+                p.writeVarInt(s)
+            }
+            return
+        default:
+            break
+        }
         w.writeUInt8(tag)
         switch self {
-        case .count(let n): w.writeVarInt(n)
-        case .sumInt(let s, let seen):
-            w.writeBool(seen)
-            w.writeVarInt(s)
+        case .count, .sumInt:
+            break
         case .sumFloat(let s, let seen):
             w.writeBool(seen)
             w.writeDouble(s)

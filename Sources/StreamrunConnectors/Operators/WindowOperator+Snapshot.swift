@@ -18,7 +18,7 @@ extension WindowStateMachine {
          named: [[String: [UInt8]]]) throws(StreamrunError) {
         let watermarks = try Int64StateSection.all(named, name: WindowStateCodec.watermarkSection)
         let sequences = try Int64StateSection.all(named, name: WindowStateCodec.sequenceSection)
-        var store = KeyedStateStore<Key, [WindowState]>(maxParallelism: maxParallelism, ttlMs: config.stateTtlMs)
+        var store = KeyedStateStore<Key, WindowList>(maxParallelism: maxParallelism, ttlMs: config.stateTtlMs)
         var timers = TimerHeap<WindowTimer<Key>>()
         let lateness = config.allowedLatenessMs
         let aggregators = config.aggregators

@@ -19,7 +19,7 @@ import StreamrunRuntime
 ///   watermark passes — after the windows due at that watermark have fired.
 struct WindowStateMachine<Key: StateKey> {
     let config: WindowConfig
-    private(set) var store: KeyedStateStore<Key, [WindowState]>
+    private(set) var store: KeyedStateStore<Key, WindowList>
     private(set) var timers = TimerHeap<WindowTimer<Key>>()
     private(set) var watermark: Int64 = Watermark.min
     /// Arrival number of the next record (ties of `first`/`last`).
@@ -43,7 +43,7 @@ struct WindowStateMachine<Key: StateKey> {
     }
 
     /// A state machine continuing from restored parts (see `WindowOperator+Snapshot.swift`).
-    init(config: WindowConfig, store: KeyedStateStore<Key, [WindowState]>, timers: TimerHeap<WindowTimer<Key>>,
+    init(config: WindowConfig, store: KeyedStateStore<Key, WindowList>, timers: TimerHeap<WindowTimer<Key>>,
          watermark: Int64, sequence: Int64) {
         self.config = config
         self.store = store
@@ -157,7 +157,7 @@ struct WindowStateMachine<Key: StateKey> {
 
     /// The bounds of the session a record `[start, end)` would join (Flink's rule: windows that
     /// overlap or touch merge).
-    static func sessionBounds(_ wins: [WindowState], start: Int64, end: Int64) -> (start: Int64, end: Int64) {
+    static func sessionBounds(_ wins: WindowList, start: Int64, end: Int64) -> (start: Int64, end: Int64) {
         var s = start, e = end
         for w in wins where w.start <= end && w.end >= start {
             s = Swift.min(s, w.start)
@@ -251,13 +251,13 @@ struct RowUpdate {
 
     /// Adds the record to the window `[start, end)` of `wins`, creating it if needed. New windows'
     /// ends go to `created` (they need a timer); windows that need re-emission go to `dirtied`.
-    @inline(__always) func accumulate(_ wins: inout [WindowState], start: Int64, end: Int64,
+    @inline(__always) func accumulate(_ wins: inout WindowList, start: Int64, end: Int64,
                                       created: inout [Int64], dirtied: inout [Int64]) {
         var j = 0
         while j < wins.count && wins[j].start != start { j += 1 }
         if j == wins.count {
             let fired = EventTime.maxTimestamp(end: end) <= watermark
-            wins.append(WindowState(start: start, end: end, fired: fired, dirty: false, accs: aggs.map(\.initial)))
+            wins.append(WindowState(start: start, end: end, fired: fired, dirty: false, accs: SmallArray(aggs.lazy.map(\.initial))))
             created.append(end)
         }
         update(&wins[j], dirtied: &dirtied)
@@ -265,7 +265,7 @@ struct RowUpdate {
 
     /// Adds the record's session `[start, end)` to `wins`, merging every session it overlaps or
     /// touches into one.
-    func addToSession(_ wins: inout [WindowState], start: Int64, end: Int64,
+    func addToSession(_ wins: inout WindowList, start: Int64, end: Int64,
                       created: inout [Int64], dirtied: inout [Int64]) {
         var keep = -1
         var maxOldEnd = Int64.min
@@ -288,7 +288,7 @@ struct RowUpdate {
         }
         if keep < 0 {
             let fired = EventTime.maxTimestamp(end: end) <= watermark
-            wins.append(WindowState(start: start, end: end, fired: fired, dirty: false, accs: aggs.map(\.initial)))
+            wins.append(WindowState(start: start, end: end, fired: fired, dirty: false, accs: SmallArray(aggs.lazy.map(\.initial))))
             created.append(end)
             update(&wins[wins.count - 1], dirtied: &dirtied)
             return

@@ -6,7 +6,7 @@ import StreamrunRuntime
 /// operator-wide counters. Cheap to take (O(key groups)); ``WindowStateCodec/encode(_:)`` turns it
 /// into bytes, on any thread.
 struct WindowStateCapture<Key: StateKey>: Sendable {
-    var groups: [[Key: KeyedStateStore<Key, [WindowState]>.Entry]]
+    var groups: [[Key: KeyedStateStore<Key, WindowList>.Entry]]
     var keyTypes: [FieldType]
     var watermark: Int64
     var sequence: Int64
@@ -52,21 +52,24 @@ enum WindowStateCodec {
         ])
     }
 
-    static func writeWindows(_ wins: [WindowState], to w: inout SnapshotWriter) {
+    static func writeWindows(_ wins: WindowList, to w: inout SnapshotWriter) {
         w.writeCount(wins.count)
         for win in wins {
-            w.writeVarInt(win.start)
-            w.writeVarInt(win.end)
-            w.writeUInt8((win.fired ? firedFlag : 0) | (win.dirty ? dirtyFlag : 0))
-            w.writeCount(win.accs.count)
+            // At most 10 + 10 + 1 + 10 bytes: one append (this runs for every key at every checkpoint).
+            w.writePacked { p in
+                p.writeVarInt(win.start)
+                p.writeVarInt(win.end)
+                p.writeUInt8((win.fired ? firedFlag : 0) | (win.dirty ? dirtyFlag : 0))
+                p.writeCount(win.accs.count)
+            }
             for acc in win.accs { acc.write(to: &w) }
         }
     }
 
     /// Reads one key's windows (format version 1), checked against the configured aggregates.
-    static func readWindowsV1(_ r: inout SnapshotReader, aggregators: [Aggregator]) throws(StreamrunError) -> [WindowState] {
+    static func readWindowsV1(_ r: inout SnapshotReader, aggregators: [Aggregator]) throws(StreamrunError) -> WindowList {
         let n = try r.readCount()
-        var wins: [WindowState] = []
+        var wins = WindowList()
         wins.reserveCapacity(n)
         for _ in 0..<n {
             let at = r.offset
@@ -79,7 +82,7 @@ enum WindowStateCodec {
             guard count == aggregators.count else {
                 throw r.fail("window at offset \(at) has \(count) accumulator(s), but the operator has \(aggregators.count) aggregate(s)")
             }
-            var accs: [Accumulator] = []
+            var accs = SmallArray<Accumulator>()
             accs.reserveCapacity(count)
             for a in aggregators { accs.append(try a.readAccumulatorV1(&r)) }
             wins.append(WindowState(start: start, end: end, fired: flags & firedFlag != 0, dirty: flags & dirtyFlag != 0, accs: accs))

@@ -48,8 +48,13 @@ struct WindowState: Sendable {
     var fired: Bool
     /// Fired, then updated by a record within the allowed lateness: re-emit after the batch.
     var dirty: Bool
-    var accs: [Accumulator]
+    /// One accumulator per aggregate; the first is stored inline.
+    var accs: SmallArray<Accumulator>
 }
+
+/// The open windows of one key, in the order the operator keeps them (the order session merges
+/// depend on). Almost always one window, stored inline in the key's state entry.
+typealias WindowList = SmallArray<WindowState>
 
 /// A due point of a window: at `time` (its fire time `end - 1`, or its cleanup time
 /// `end - 1 + allowedLateness`), look at the window of `key` that ends at `end`.
@@ -73,7 +78,7 @@ struct WindowResult<Key: StateKey>: Comparable {
     var key: Key
     var start: Int64
     var end: Int64
-    var accs: [Accumulator]
+    var accs: SmallArray<Accumulator>
 
     static func < (a: WindowResult, b: WindowResult) -> Bool {
         if a.end != b.end { return a.end < b.end }

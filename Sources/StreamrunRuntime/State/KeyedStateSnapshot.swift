@@ -20,22 +20,34 @@ public enum KeyedStateSnapshot {
     /// Encodes every non-empty group of `groups` (from ``KeyedStateStore/snapshot()``).
     ///
     /// Pure, and reads only value types: it can run on any thread while the operator continues.
-    public static func encode<Key: StateKey, Value>(
+    @inlinable public static func encode<Key: StateKey, Value>(
         _ groups: [[Key: KeyedStateStore<Key, Value>.Entry]], keyTypes: [FieldType], version: UInt8,
         value writeValue: (Value, inout SnapshotWriter) -> Void
     ) -> [Int: [UInt8]] {
         var out: [Int: [UInt8]] = [:]
+        // Two passes per group. First every key is encoded in bucket order — a sequential walk of
+        // the dictionary's storage — into a scratch buffer, remembering where each key's bytes are;
+        // then the spans are sorted by key and copied out. Visiting the values in key order instead
+        // would be one cache miss per key, which is most of what a large snapshot costs.
+        var scratch = SnapshotWriter()
+        var spans: [(key: Key, start: Int, end: Int)] = []
         for (g, entries) in groups.enumerated() where !entries.isEmpty {
-            var w = SnapshotWriter(reservingCapacity: 64 * entries.count)
+            scratch.removeAll(keepingCapacity: true)
+            spans.removeAll(keepingCapacity: true)
+            spans.reserveCapacity(entries.count)
+            for (key, e) in entries {
+                let start = scratch.count
+                key.writeCanonical(types: keyTypes, to: &scratch)
+                scratch.writeVarInt(e.touchedAt)
+                writeValue(e.value, &scratch)
+                spans.append((key, start, scratch.count))
+            }
+            spans.sort { $0.key < $1.key }
+            var w = SnapshotWriter(reservingCapacity: scratch.count + 11)
             w.writeUInt8(version)
             w.writeCount(entries.count)
-            // Sorting the keys alone (plain values for the common key types) and looking each up is
-            // cheaper than sorting (key, entry) pairs, which retains and moves every value.
-            for key in entries.keys.sorted() {
-                let e = entries[key].unsafelyUnwrapped
-                key.writeCanonical(types: keyTypes, to: &w)
-                w.writeVarInt(e.touchedAt)
-                writeValue(e.value, &w)
+            scratch.withBytes { buf in
+                for s in spans { w.writeRaw(UnsafeBufferPointer(rebasing: buf[s.start..<s.end])) }
             }
             out[g] = w.bytes
         }
