@@ -6,6 +6,11 @@ import StreamrunCore
 public enum LZ4Frame {
     /// Compresses `bytes` into one complete LZ4 frame with a content checksum.
     public static func compress(_ bytes: [UInt8]) throws(StreamrunError) -> [UInt8] {
+        try bytes.withUnsafeBufferPointer { (b) throws(StreamrunError) -> [UInt8] in try compress(b) }
+    }
+
+    /// Compresses the bytes at `bytes` into one complete LZ4 frame with a content checksum.
+    public static func compress(_ bytes: UnsafeBufferPointer<UInt8>) throws(StreamrunError) -> [UInt8] {
         var prefs = LZ4F_preferences_t()
         prefs.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled
         prefs.frameInfo.contentSize = UInt64(bytes.count)
@@ -13,9 +18,7 @@ public enum LZ4Frame {
         // Uninitialized: zeroing the bound (larger than the input) would cost more than compressing.
         var n = 0
         let out = [UInt8](unsafeUninitializedCapacity: bound) { dst, initialized in
-            n = bytes.withUnsafeBytes { src in
-                LZ4F_compressFrame(dst.baseAddress, dst.count, src.baseAddress, src.count, &prefs)
-            }
+            n = LZ4F_compressFrame(dst.baseAddress, dst.count, bytes.baseAddress, bytes.count, &prefs)
             initialized = LZ4F_isError(n) != 0 ? 0 : n
         }
         if LZ4F_isError(n) != 0 {

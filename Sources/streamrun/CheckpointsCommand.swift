@@ -39,23 +39,20 @@ struct CheckpointsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify",
             abstract: "Check every checksum of a checkpoint and decode every state file; exit code 1 if any is bad.",
-            discussion: "Given one checkpoint directory (chk-000017), verifies it. Given a checkpoints directory or a "
+            discussion: "Given one checkpoint or savepoint directory (chk-000017, sp-000003), verifies it. Given a checkpoints directory or a "
                 + "job.json, verifies every complete or corrupt checkpoint in it (incomplete ones are reported and skipped)."
         )
 
-        @Argument(help: "A checkpoint directory (chk-NNNNNN), a checkpoints directory, or a job.json.")
+        @Argument(help: "A checkpoint or savepoint directory (chk-NNNNNN, sp-NNNNNN), a checkpoints directory, or a job.json.")
         var target: String
 
         func run() async throws {
             try await CLI.guarded {
-                let trimmed = target.hasSuffix("/") ? String(target.dropLast()) : target
-                let name = (trimmed as NSString).lastPathComponent
                 let store: CheckpointStore
                 let ids: [Int64]
-                if let id = CheckpointPaths.checkpointID(directoryName: name) {
-                    let parent = (trimmed as NSString).deletingLastPathComponent
-                    store = CheckpointStore(root: parent.isEmpty ? "." : parent)
-                    ids = [id]
+                if let single = CheckpointPaths.containing(target) {
+                    store = CheckpointStore(paths: single.paths)
+                    ids = [single.id]
                 } else {
                     store = CheckpointStore(root: try CheckpointsCommand.root(of: target))
                     let listing = try store.list()

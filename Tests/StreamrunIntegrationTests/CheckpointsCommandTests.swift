@@ -114,4 +114,17 @@ import Testing
             + "error: checkpoint \(newest + 2) failed verification (1 bad file)\n", "\(all.stderr)")
         CheckpointDirs.expectNoStackTrace(all.stderr)
     }
+
+    @Test func verifyTakesASavepointDirectory() throws {
+        let (dir, _) = try checkpoints("ckpt-verify-sp")
+        let sp = try Harness.run(["savepoint", "--from-checkpoint", "job.json", "--dir", "sps"], cwd: dir)
+        #expect(sp.status == 0, "\(sp.stderr)")
+        let path = sp.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = (path as NSString).lastPathComponent
+        try #require(name.hasPrefix("sp-"), "\(sp.stdout)")
+        let r = try Harness.run(["checkpoints", "verify", path], cwd: dir)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.hasPrefix("\(name)/_manifest.json: ok\n"), "\(r.stdout)")
+        #expect(!r.stdout.contains("no checkpoints"), "\(r.stdout)")
+    }
 }

@@ -52,4 +52,22 @@ import Testing
         #expect(leftovers.isEmpty, "old checkpoint directories survived --fresh: \(leftovers) (before: \(old), after: \(now))")
         #expect(CheckpointDirs.complete(dir) == now)
     }
+
+    /// Deleting a checkpointed job's output and running it again (without --fresh) cannot resume:
+    /// the checkpoint's files are gone. One user error naming the sink and what to do, no restarts,
+    /// nothing written.
+    @Test func resumingWithDeletedOutputIsOneUserError() throws {
+        let dir = try jobs.finishedRun("output-deleted")
+        let out = dir.appendingPathComponent("out")
+        try FileManager.default.removeItem(at: out)
+        let r = try Harness.run(["job.json"], cwd: dir)
+        #expect(r.status != 0, "\(r.stderr)")
+        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("error: ") }
+        #expect(errors.count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("sink \"out\"") && r.stderr.contains("is missing")
+            && r.stderr.contains("start over with --fresh"), "\(r.stderr)")
+        #expect(!r.stderr.contains("restarting"), "a user error must not be retried: \(r.stderr)")
+        CheckpointDirs.expectNoStackTrace(r.stderr)
+        #expect(Harness.tree(out).isEmpty, "output written: \(Harness.tree(out).keys)")
+    }
 }

@@ -32,7 +32,7 @@ public struct SnapshotWriter: Sendable {
     }
 
     /// Calls `body` with the bytes written so far, without copying them.
-    @inlinable public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+    @inlinable public func withBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
         try _bytes.withUnsafeBufferPointer(body)
     }
 

@@ -54,22 +54,7 @@ public enum ManifestCodec {
     ///   wrong or the JSON does not match the format, and
     ///   ``StreamrunError/Code/checkpointUnsupportedVersion`` for a version this build cannot read.
     public static func decode(_ bytes: [UInt8]) throws(StreamrunError) -> CheckpointManifest {
-        let hexCount = 8
-        let minimum = trailerStart.count + hexCount + trailerEnd.count
-        guard bytes.count > minimum, bytes.suffix(trailerEnd.count).elementsEqual(trailerEnd) else {
-            throw .corrupt("manifest is truncated or has no checksum line at its end")
-        }
-        let hexStart = bytes.count - trailerEnd.count - hexCount
-        let bodyEnd = hexStart - trailerStart.count
-        guard bytes[bodyEnd..<hexStart].elementsEqual(trailerStart),
-              let hex = String(validating: bytes[hexStart..<hexStart + hexCount], as: UTF8.self),
-              hex.allSatisfy({ $0.isHexDigit }), let stored = UInt32(hex, radix: 16) else {
-            throw .corrupt("manifest is truncated or has no checksum line at its end")
-        }
-        let actual = CRC32C.checksum(bytes[0..<bodyEnd])
-        guard actual == stored else {
-            throw .corrupt("manifest checksum mismatch: stored \(CRC32C.hex(stored)), content has \(CRC32C.hex(actual))")
-        }
+        try checkChecksum(bytes)
 
         struct VersionProbe: Decodable { var formatVersion: Int }
         let data = Data(bytes)
@@ -89,6 +74,28 @@ public enum ManifestCodec {
         }
         if let p = problem(manifest) { throw .corrupt("manifest is inconsistent: \(p)") }
         return manifest
+    }
+
+    /// Throws ``StreamrunError/Code/checkpointCorrupt`` unless `bytes` end with a checksum line
+    /// that matches the rest. Cheap (no JSON parsing): retention uses it to tell a published
+    /// manifest from a damaged one.
+    public static func checkChecksum(_ bytes: [UInt8]) throws(StreamrunError) {
+        let hexCount = 8
+        let minimum = trailerStart.count + hexCount + trailerEnd.count
+        guard bytes.count > minimum, bytes.suffix(trailerEnd.count).elementsEqual(trailerEnd) else {
+            throw .corrupt("manifest is truncated or has no checksum line at its end")
+        }
+        let hexStart = bytes.count - trailerEnd.count - hexCount
+        let bodyEnd = hexStart - trailerStart.count
+        guard bytes[bodyEnd..<hexStart].elementsEqual(trailerStart),
+              let hex = String(validating: bytes[hexStart..<hexStart + hexCount], as: UTF8.self),
+              hex.allSatisfy({ $0.isHexDigit }), let stored = UInt32(hex, radix: 16) else {
+            throw .corrupt("manifest is truncated or has no checksum line at its end")
+        }
+        let actual = CRC32C.checksum(bytes[0..<bodyEnd])
+        guard actual == stored else {
+            throw .corrupt("manifest checksum mismatch: stored \(CRC32C.hex(stored)), content has \(CRC32C.hex(actual))")
+        }
     }
 
     /// Version 1: ``CheckpointManifest``'s Codable shape. Never change it; add `decodeV2` instead.

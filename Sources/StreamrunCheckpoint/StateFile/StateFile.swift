@@ -24,7 +24,17 @@ public enum StateFile {
     ///   is not a valid file name part, a subtask outside its parallelism, a key group outside
     ///   `maxParallelism`.
     public static func encode(_ snapshot: OperatorSnapshot) throws(StreamrunError) -> [UInt8] {
-        try LZ4Frame.compress(try encodeContent(snapshot))
+        var content = SnapshotWriter()
+        return try encode(snapshot, content: &content)
+    }
+
+    /// The same bytes as ``encode(_:)``, building the uncompressed content in `content` (whatever
+    /// it held is dropped; its capacity is kept for the next file).
+    public static func encode(_ snapshot: OperatorSnapshot, content: inout SnapshotWriter) throws(StreamrunError) -> [UInt8] {
+        try check(snapshot)
+        content.removeAll(keepingCapacity: true)
+        StateFileV1.encode(snapshot, into: &content)
+        return try content.withBytes { (b) throws(StreamrunError) -> [UInt8] in try LZ4Frame.compress(b) }
     }
 
     /// The snapshot in a state file's bytes (an LZ4 frame).
@@ -44,10 +54,16 @@ public enum StateFile {
 
     /// The uncompressed content (what `lz4 -d` prints).
     public static func encodeContent(_ snapshot: OperatorSnapshot) throws(StreamrunError) -> [UInt8] {
+        try check(snapshot)
+        var w = SnapshotWriter()
+        StateFileV1.encode(snapshot, into: &w)
+        return w.bytes
+    }
+
+    private static func check(_ snapshot: OperatorSnapshot) throws(StreamrunError) {
         if let p = snapshot.problem() {
             throw StreamrunError(.internalError, "cannot write a state file: \(p)", retry: .internal)
         }
-        return StateFileV1.encode(snapshot)
     }
 
     /// Decodes uncompressed content: checks the magic, then dispatches on the version.

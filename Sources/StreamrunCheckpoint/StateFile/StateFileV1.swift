@@ -24,11 +24,11 @@ enum StateFileV1 {
     static let kindKeyGroup: UInt8 = 0
     static let kindNamed: UInt8 = 1
 
-    static func encode(_ s: OperatorSnapshot) -> [UInt8] {
+    /// Appends the content of `s` to `w` (which is normally empty).
+    static func encode(_ s: OperatorSnapshot, into w: inout SnapshotWriter) {
         let groups = s.keyGroups.sorted { $0.key < $1.key }
         let named = s.named.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
-        let payloadBytes = groups.reduce(0) { $0 + $1.value.count } + named.reduce(0) { $0 + $1.value.count }
-        var w = SnapshotWriter(reservingCapacity: 64 + 16 * (groups.count + named.count) + payloadBytes)
+        let start = w.count
         w.writeRaw(StateFile.magic)
         w.writeUInt16(1)
         w.writeString(s.operatorID)
@@ -48,8 +48,8 @@ enum StateFileV1 {
         }
         for (_, bytes) in groups { w.writeRaw(bytes) }
         for (_, bytes) in named { w.writeRaw(bytes) }
-        w.writeUInt32(CRC32C.checksum(w.bytes))
-        return w.bytes
+        let crc = w.withBytes { CRC32C.checksum(UnsafeBufferPointer(rebasing: $0[start...])) }
+        w.writeUInt32(crc)
     }
 
     static func decode(_ content: [UInt8]) throws(StreamrunError) -> OperatorSnapshot {

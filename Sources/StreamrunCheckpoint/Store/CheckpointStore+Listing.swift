@@ -82,19 +82,24 @@ extension CheckpointStore {
     /// - Returns: the deleted checkpoint ids, oldest first.
     @discardableResult
     public func retain(_ keep: Int) throws(StreamrunError) -> [Int64] {
-        // Only the newest directories are examined (manifest read and sizes checked) until `keep`
-        // complete ones are found: everything older is deleted whatever its state, so reading
-        // its manifest would not change the decision. Listed as incomplete, it goes the same way.
+        // Only the newest directories are examined until `keep` complete ones are found: everything
+        // older is deleted whatever its state, so examining it would not change the decision (listed
+        // as incomplete, it goes the same way). Complete here means a manifest whose checksum
+        // matches — what publishing leaves — checked without parsing it; restoring verifies fully.
         var listing: [CheckpointInfo] = []
         var complete = 0
         for id in try ids().reversed() {
-            guard complete < max(keep, 1) else {
-                listing.append(CheckpointInfo(id: id, directory: paths.directory(id), status: .incomplete,
-                                              timestampMs: nil, sizeBytes: 0, fileCount: 0))
-                continue
+            var entry = CheckpointInfo(id: id, directory: paths.directory(id), status: .incomplete,
+                                       timestampMs: nil, sizeBytes: 0, fileCount: 0)
+            if complete < max(keep, 1), FileIO.exists(paths.manifest(id)) {
+                do throws(StreamrunError) {
+                    try ManifestCodec.checkChecksum(try FileIO.readAll(paths.manifest(id)))
+                    entry.status = .complete
+                    complete += 1
+                } catch {
+                    entry.status = .corrupt(error.description)
+                }
             }
-            let entry = info(id)
-            if entry.status.isComplete { complete += 1 }
             listing.append(entry)
         }
         let doomed = CheckpointPolicy.toDelete(listing, keep: keep)

@@ -49,9 +49,12 @@ final class CheckpointCoordinator: Sendable {
 
     /// Persists completed checkpoints in order until ``finishStream()``.
     func persistLoop() async throws {
+        // One content buffer for every state file of every checkpoint: a fresh multi-megabyte
+        // buffer per file would be paged in from zero each time.
+        var content = SnapshotWriter()
         for await c in stream {
             do {
-                try persist(c)
+                try persist(c, content: &content)
             } catch {
                 history.failed(c.id, reason: error.description)
                 throw error
@@ -59,14 +62,14 @@ final class CheckpointCoordinator: Sendable {
         }
     }
 
-    func persist(_ c: CheckpointTracker.Completed) throws(StreamrunError) {
+    func persist(_ c: CheckpointTracker.Completed, content: inout SnapshotWriter) throws(StreamrunError) {
         let savepointRoot = triggers.withLock { $0.savepointRoots.removeValue(forKey: c.id) }
         var files: [(OperatorSnapshot, [UInt8])] = []
         for (task, payload) in c.states.sorted(by: { $0.key < $1.key }) {
             guard let node = plan.node(task.node) else { continue }
             let snapshot = OperatorSnapshot(operatorID: task.node, subtask: task.subtask, parallelism: node.parallelism,
                                             maxParallelism: plan.spec.maxParallelism, keyGroups: payload.keyGroups, named: payload.named)
-            files.append((snapshot, try StateFile.encode(snapshot)))
+            files.append((snapshot, try StateFile.encode(snapshot, content: &content)))
         }
         let summaries = ManifestSummaries.make(c.states, plan: plan)
         let manifest = try write(files, id: c.id, to: store, summaries: summaries)

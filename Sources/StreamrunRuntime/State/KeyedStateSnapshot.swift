@@ -31,6 +31,8 @@ public enum KeyedStateSnapshot {
         // would be one cache miss per key, which is most of what a large snapshot costs.
         var scratch = SnapshotWriter()
         var spans: [(key: Key, start: Int, end: Int)] = []
+        var order: [(prefix: UInt64, position: Int32)] = []
+        var orderScratch: [(prefix: UInt64, position: Int32)] = []
         for (g, entries) in groups.enumerated() where !entries.isEmpty {
             scratch.removeAll(keepingCapacity: true)
             spans.removeAll(keepingCapacity: true)
@@ -42,12 +44,25 @@ public enum KeyedStateSnapshot {
                 writeValue(e.value, &scratch)
                 spans.append((key, start, scratch.count))
             }
-            spans.sort { $0.key < $1.key }
+            // Sort (prefix, position) pairs by prefix, then order runs of equal prefixes by key.
+            order.removeAll(keepingCapacity: true)
+            for (i, s) in spans.enumerated() { order.append((s.key.orderPrefix, Int32(i))) }
+            PrefixSort.sort(&order, scratch: &orderScratch)
+            var run = 0
+            while run < order.count {
+                var end = run + 1
+                while end < order.count && order[end].prefix == order[run].prefix { end += 1 }
+                if end - run > 1 { order[run..<end].sort { spans[Int($0.position)].key < spans[Int($1.position)].key } }
+                run = end
+            }
             var w = SnapshotWriter(reservingCapacity: scratch.count + 11)
             w.writeUInt8(version)
             w.writeCount(entries.count)
             scratch.withBytes { buf in
-                for s in spans { w.writeRaw(UnsafeBufferPointer(rebasing: buf[s.start..<s.end])) }
+                for o in order {
+                    let s = spans[Int(o.position)]
+                    w.writeRaw(UnsafeBufferPointer(rebasing: buf[s.start..<s.end]))
+                }
             }
             out[g] = w.bytes
         }
