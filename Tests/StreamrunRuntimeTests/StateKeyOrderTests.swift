@@ -1,3 +1,4 @@
+import Foundation
 import StreamrunCore
 import Testing
 
@@ -32,5 +33,44 @@ import Testing
         }
         Self.checkMonotone(keys)
         #expect(BytesStateKey([1, 2]).orderPrefix == 0x0102_0000_0000_0000)
+    }
+
+    /// `PrefixSort` gives exactly what a stable sort by prefix gives: short and long inputs, prefixes
+    /// that differ only in low bytes (skipped digit passes), spread ones, and many ties.
+    @Test func prefixSortIsAStableSortByPrefix() {
+        let seed = ProcessInfo.processInfo.environment["PREFIX_SORT_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 0...UInt64.max)
+        print("prefixSortIsAStableSortByPrefix seed \(seed) (PREFIX_SORT_SEED=\(seed) replays it)")
+        var rng = SplitMix(state: seed)
+        var scratch: [(prefix: UInt64, position: Int32)] = []
+        for n in [0, 1, 2, 63, 64, 65, 1000, 5000] {
+            for shape in ["low bytes", "spread", "ties", "one digit"] {
+                var pairs: [(prefix: UInt64, position: Int32)] = (0..<n).map { i in
+                    let p: UInt64
+                    switch shape {
+                    case "low bytes": p = (1 << 63) | UInt64.random(in: 0..<100_000, using: &rng)
+                    case "spread": p = rng.next()
+                    case "ties": p = UInt64.random(in: 0..<4, using: &rng) << 40
+                    default: p = UInt64.random(in: 0..<256, using: &rng) << 16
+                    }
+                    return (p, Int32(i))
+                }
+                var expected = pairs
+                expected.sort { ($0.prefix, $0.position) < ($1.prefix, $1.position) }  // what a stable sort gives
+                PrefixSort.sort(&pairs, scratch: &scratch)
+                #expect(pairs.map(\.prefix) == expected.map(\.prefix), "\(shape), n \(n), seed \(seed)")
+                #expect(pairs.map(\.position) == expected.map(\.position), "not stable: \(shape), n \(n), seed \(seed)")
+            }
+        }
+    }
+
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
     }
 }

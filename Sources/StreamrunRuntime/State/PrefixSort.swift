@@ -11,7 +11,16 @@ public enum PrefixSort {
         let n = pairs.count
         guard n > 1 else { return }
         if n < 64 {
-            pairs.sort { $0.prefix < $1.prefix }  // stable; small inputs are cheaper this way
+            // Insertion sort: stable, and cheaper than counting digits for a few elements.
+            for i in 1..<n {
+                let x = pairs[i]
+                var j = i
+                while j > 0 && pairs[j - 1].prefix > x.prefix {
+                    pairs[j] = pairs[j - 1]
+                    j -= 1
+                }
+                pairs[j] = x
+            }
             return
         }
         // One pass counts every byte position's digits; positions where all prefixes agree are skipped.
