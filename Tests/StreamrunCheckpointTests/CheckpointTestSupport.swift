@@ -3,18 +3,10 @@ import StreamrunCore
 
 @testable import StreamrunCheckpoint
 
-/// A seeded random source for tests (SplitMix64).
-struct TestRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// A seeded random source for tests, with the seed handling every checkpoint test shares.
+typealias TestRandom = SplitMix64
 
+extension SplitMix64 {
     /// A seed from CHECKPOINT_TEST_SEED, else a random one; printed so a failure can be replayed.
     static func seeded(_ test: String) -> (TestRandom, UInt64) {
         let env = ProcessInfo.processInfo.environment["CHECKPOINT_TEST_SEED"].flatMap { UInt64($0) }

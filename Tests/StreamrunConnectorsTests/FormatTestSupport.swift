@@ -111,15 +111,8 @@ enum ProcessInfoSeed {
     }
 }
 
-/// A seeded random source for tests (SplitMix64).
-struct TestRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        return CounterRandom.mix(state)
-    }
-}
+/// A seeded random source for tests.
+typealias TestRandom = SplitMix64
 
 #if canImport(Glibc)
 import Glibc

@@ -40,7 +40,7 @@ import Testing
     @Test func prefixSortIsAStableSortByPrefix() {
         let seed = ProcessInfo.processInfo.environment["PREFIX_SORT_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 0...UInt64.max)
         print("prefixSortIsAStableSortByPrefix seed \(seed) (PREFIX_SORT_SEED=\(seed) replays it)")
-        var rng = SplitMix(state: seed)
+        var rng = SplitMix64(seed: seed)
         var scratch: [(prefix: UInt64, position: Int32)] = []
         for n in [0, 1, 2, 63, 64, 65, 1000, 5000] {
             for shape in ["low bytes", "spread", "ties", "one digit"] {
@@ -60,17 +60,6 @@ import Testing
                 #expect(pairs.map(\.prefix) == expected.map(\.prefix), "\(shape), n \(n), seed \(seed)")
                 #expect(pairs.map(\.position) == expected.map(\.position), "not stable: \(shape), n \(n), seed \(seed)")
             }
-        }
-    }
-
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 }

@@ -9,8 +9,8 @@ import StreamrunCore
 ///
 /// Writes use write(2) and an explicit fsync (never `Data.write`, which fsyncs on every call, and
 /// never `FileManager.replaceItemAt`, which loses data on Linux).
-enum FileIO {
-    static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+public enum FileIO {
+    public static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
     /// Writes `path` atomically and durably: write `<dir>/.<name>.inprogress`, fsync it, rename it
     /// to `path`, and (if `syncDirectory`) fsync the directory. A crash leaves either the old file,
@@ -85,18 +85,18 @@ enum FileIO {
         }
     }
 
-    static func fileSize(_ path: String) -> Int64? {
+    public static func fileSize(_ path: String) -> Int64? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         return Int64(st.st_size)
     }
 
-    static func isDirectory(_ path: String) -> Bool {
+    public static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     /// Names in a directory (not `.` or `..`), sorted; `nil` if it cannot be opened.
     static func list(_ dir: String) -> [String]? {

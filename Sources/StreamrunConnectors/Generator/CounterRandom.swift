@@ -1,9 +1,11 @@
+import StreamrunCore
+
 /// A small random stream derived from `(seed, counter)` alone: SplitMix64 started at a hash of both.
 ///
 /// Every event draws from its own stream, so event `n` never depends on the events before it: any
 /// subset can be generated in any order, on any thread, with identical results.
 struct CounterRandom {
-    static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
+    static let gamma = SplitMix64.gamma
     var state: UInt64
 
     @inline(__always)
@@ -11,14 +13,7 @@ struct CounterRandom {
         state = Self.mix(Self.mix(seed) &+ counter &* Self.gamma)
     }
 
-    /// SplitMix64's finalizer (Stafford's variant 13).
-    @inline(__always)
-    static func mix(_ x: UInt64) -> UInt64 {
-        var z = x
-        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z &>> 31)
-    }
+    @inline(__always) static func mix(_ x: UInt64) -> UInt64 { SplitMix64.mix(x) }
 
     @inline(__always)
     mutating func next() -> UInt64 {

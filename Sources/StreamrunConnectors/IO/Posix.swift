@@ -3,22 +3,23 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import StreamrunCheckpoint
 import StreamrunCore
 
 /// Thin, throwing wrappers over the POSIX file calls the connectors use (no Foundation on these paths).
+/// Stat helpers and error text are ``FileIO``'s (StreamrunCheckpoint), shared by every module.
 enum Posix {
-    static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
     static func openRead(_ path: String) throws(StreamrunError) -> Int32 {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw StreamrunError(.inputNotFound, "cannot open \(path): \(errorText())") }
+        if fd < 0 { throw StreamrunError(.inputNotFound, "cannot open \(path): \(FileIO.errorText())") }
         return fd
     }
 
     /// Creates (or truncates) `path` for writing.
     static func create(_ path: String) throws(StreamrunError) -> Int32 {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if fd < 0 { throw StreamrunError(.writeFailed, "cannot create \(path): \(errorText())", retry: .transient) }
+        if fd < 0 { throw StreamrunError(.writeFailed, "cannot create \(path): \(FileIO.errorText())", retry: .transient) }
         return fd
     }
 
@@ -31,7 +32,7 @@ enum Posix {
             }
             if n >= 0 { return n }
             if errno == EINTR { continue }
-            throw StreamrunError(.readFailed, "cannot read \(path): \(errorText())", retry: .transient)
+            throw StreamrunError(.readFailed, "cannot read \(path): \(FileIO.errorText())", retry: .transient)
         }
     }
 
@@ -41,7 +42,7 @@ enum Posix {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw StreamrunError(.writeFailed, "cannot write \(path): \(errorText())", retry: .transient)
+                throw StreamrunError(.writeFailed, "cannot write \(path): \(FileIO.errorText())", retry: .transient)
             }
             done += n
         }
@@ -49,21 +50,21 @@ enum Posix {
 
     static func fsync(_ fd: Int32, path: String) throws(StreamrunError) {
         if Glibc.fsync(fd) != 0 {
-            throw StreamrunError(.writeFailed, "cannot fsync \(path): \(errorText())", retry: .transient)
+            throw StreamrunError(.writeFailed, "cannot fsync \(path): \(FileIO.errorText())", retry: .transient)
         }
     }
 
     /// fsyncs a directory so a rename inside it is durable.
     static func fsyncDirectory(_ path: String) throws(StreamrunError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd < 0 { throw StreamrunError(.writeFailed, "cannot open directory \(path): \(errorText())", retry: .transient) }
+        if fd < 0 { throw StreamrunError(.writeFailed, "cannot open directory \(path): \(FileIO.errorText())", retry: .transient) }
         defer { close(fd) }
         try fsync(fd, path: path)
     }
 
     static func rename(_ from: String, _ to: String) throws(StreamrunError) {
         if Glibc.rename(from, to) != 0 {
-            throw StreamrunError(.writeFailed, "cannot rename \(from) to \(to): \(errorText())", retry: .transient)
+            throw StreamrunError(.writeFailed, "cannot rename \(from) to \(to): \(FileIO.errorText())", retry: .transient)
         }
     }
 
@@ -73,26 +74,13 @@ enum Posix {
         for part in path.split(separator: "/") where !part.isEmpty {
             current += "/" + part
             if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw StreamrunError(.writeFailed, "cannot create directory \(path): \(errorText())", retry: .transient)
+                throw StreamrunError(.writeFailed, "cannot create directory \(path): \(FileIO.errorText())", retry: .transient)
             }
         }
-        if !isDirectory(path) {
+        if !FileIO.isDirectory(path) {
             throw StreamrunError(.writeFailed, "cannot create directory \(path): not a directory", retry: .transient)
         }
     }
-
-    static func fileSize(_ path: String) -> Int64? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return Int64(st.st_size)
-    }
-
-    static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-    }
-
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     static func unlink(_ path: String) { _ = Glibc.unlink(path) }
 
@@ -122,7 +110,7 @@ enum Posix {
     static func canWrite(in dir: String) -> String? {
         let probe = dir + "/.streamrun-write-probe"
         let fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if fd < 0 { return errorText() }
+        if fd < 0 { return FileIO.errorText() }
         close(fd)
         Glibc.unlink(probe)
         return nil

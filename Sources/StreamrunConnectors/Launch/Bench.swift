@@ -1,3 +1,4 @@
+import StreamrunCheckpoint
 import StreamrunCore
 import StreamrunPlan
 
@@ -45,7 +46,7 @@ public enum Bench {
     /// Writes `events` Nexmark bids (seed 1) to `dir/bids-<events>.jsonl` unless it exists; returns its path.
     public static func prepareInput(events: Int, dir: String) async throws(StreamrunError) -> String {
         let path = "\(dir)/bids-\(events).jsonl"
-        if Posix.exists(path) { return path }
+        if FileIO.exists(path) { return path }
         let tmp = "\(dir)/.gen-\(events)"
         let text = """
             {"name": "bench-data", "parallelism": 1,

@@ -73,14 +73,14 @@ final class CheckpointCoordinator: Sendable {
         }
         let summaries = ManifestSummaries.make(c.states, plan: plan)
         let manifest = try write(files, id: c.id, to: store, summaries: summaries)
-        var size = manifest.stateFiles.reduce(Posix.fileSize(store.paths.manifest(c.id)) ?? 0) { $0 + $1.size }
+        var size = manifest.stateFiles.reduce(FileIO.fileSize(store.paths.manifest(c.id)) ?? 0) { $0 + $1.size }
         var savepointPath: String?
         if let savepointRoot {
             let sp = CheckpointStore(root: savepointRoot, prefix: CheckpointPaths.savepointPrefix)
             do {
                 _ = try write(files, id: c.id, to: sp, summaries: summaries)
                 savepointPath = sp.paths.directory(c.id)
-                size = manifest.stateFiles.reduce(Posix.fileSize(sp.paths.manifest(c.id)) ?? 0) { $0 + $1.size }
+                size = manifest.stateFiles.reduce(FileIO.fileSize(sp.paths.manifest(c.id)) ?? 0) { $0 + $1.size }
             } catch {
                 // The checkpoint stands; only the savepoint copy failed.
                 history.failed(c.id, reason: "savepoint: \(error.description)")

@@ -221,7 +221,7 @@ public final class JobLauncher: Sendable {
     /// of this job, which a fresh run would mix with its own.
     func startOver(_ store: CheckpointStore) throws(StreamrunError) {
         for node in plan.nodes {
-            guard case .sink(let s) = node.kind, s.spec.kind == .file, let root = s.spec.path, Posix.isDirectory(root) else { continue }
+            guard case .sink(let s) = node.kind, s.spec.kind == .file, let root = s.spec.path, FileIO.isDirectory(root) else { continue }
             let ext = s.spec.format.rawValue
             if SinkRecovery.files(root).contains(where: { PartFileNames.parse($0.1, sinkID: node.id, fileExtension: ext) != nil }) {
                 throw StreamrunError(.usage, "--fresh: \(root) already holds committed output of sink \"\(node.id)\"; "

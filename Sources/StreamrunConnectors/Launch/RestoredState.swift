@@ -37,7 +37,7 @@ struct RestoredState: Sendable {
             throw StreamrunError(.usage, "\(directory) is not a checkpoint or savepoint directory (its name must be chk-NNNNNN or sp-NNNNNN)")
         }
         let store = CheckpointStore(paths: paths)
-        guard Posix.exists(paths.manifest(id)) else {
+        guard FileIO.exists(paths.manifest(id)) else {
             throw StreamrunError(.usage, "\(directory) has no \(CheckpointPaths.manifestName): it is not a complete checkpoint or savepoint")
         }
         let problems = try store.verify(id).problems

@@ -1,3 +1,4 @@
+import StreamrunCheckpoint
 import StreamrunCore
 import Synchronization
 
@@ -53,9 +54,9 @@ public final class FileCommitter: Sendable {
         state.withLock { s in s.pending.removeAll { names.contains($0.inProgress) } }
         var dirs: Set<String> = []
         for p in pending {
-            if Posix.exists(p.inProgress) {
+            if FileIO.exists(p.inProgress) {
                 try Posix.rename(p.inProgress, p.final)
-            } else if !Posix.exists(p.final) {
+            } else if !FileIO.exists(p.final) {
                 throw StreamrunError(.writeFailed, "pending file \(p.inProgress) vanished before commit", retry: .internal)
             }
             dirs.insert(p.directory)

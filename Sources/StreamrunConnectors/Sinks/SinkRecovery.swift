@@ -13,7 +13,7 @@ enum SinkRecovery {
         var states: [SinkState] = []
         for snapshot in restored.snapshots[node.id] ?? [] {
             let state = try SinkState(payload: snapshot.named, subtask: snapshot.subtask)
-            if let gone = state.pending.first(where: { !Posix.exists($0.inProgress) && !Posix.exists($0.final) }) {
+            if let gone = state.pending.first(where: { !FileIO.exists($0.inProgress) && !FileIO.exists($0.final) }) {
                 // Not something a retry can fix: the output no longer matches the checkpoint.
                 throw StreamrunError(
                     .writeFailed,
@@ -25,7 +25,7 @@ enum SinkRecovery {
             states.append(state)
         }
         let sequences = SinkState.mergedSequences(states)
-        guard let root = spec.path, Posix.isDirectory(root) else { return }
+        guard let root = spec.path, FileIO.isDirectory(root) else { return }
         for (dir, name) in files(root) {
             let rel = dir == root ? "" : String(dir.dropFirst(root.count + 1))
             if name.hasPrefix(".part-\(node.id)-") && name.hasSuffix(".inprogress") {
@@ -42,7 +42,7 @@ enum SinkRecovery {
         var out: [(String, String)] = []
         for name in Posix.list(root).sorted() {
             let p = root + "/" + name
-            if Posix.isDirectory(p) { out += files(p) } else { out.append((root, name)) }
+            if FileIO.isDirectory(p) { out += files(p) } else { out.append((root, name)) }
         }
         return out
     }

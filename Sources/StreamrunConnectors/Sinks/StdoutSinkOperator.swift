@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import StreamrunCheckpoint
 import StreamrunCore
 import StreamrunRuntime
 
@@ -29,7 +30,7 @@ final class StdoutSinkOperator: StreamOperator {
                 // The reader went away (e.g. `| head`): stop quietly, like other Unix tools.
                 exit(0)
             } else if errno != EINTR {
-                throw StreamrunError(.writeFailed, "cannot write standard output: \(Posix.errorText())")
+                throw StreamrunError(.writeFailed, "cannot write standard output: \(FileIO.errorText())")
             }
         }
     }

@@ -1,3 +1,4 @@
+import StreamrunCheckpoint
 import StreamrunCore
 import StreamrunPlan
 
@@ -19,12 +20,12 @@ public enum FileSplits {
     /// matches of a glob; sorted by path.
     public static func files(_ path: String, jsonPath: String) throws(StreamrunError) -> [String] {
         if path.contains(where: { "*?[".contains($0) }) {
-            let matches = Posix.glob(path).filter { !Posix.isDirectory($0) }
+            let matches = Posix.glob(path).filter { !FileIO.isDirectory($0) }
             if matches.isEmpty { throw StreamrunError(.inputNotFound, "\"\(path)\" matches no files", location: jsonPath) }
             return matches
         }
-        if Posix.isDirectory(path) { return listRecursively(path) }
-        if !Posix.exists(path) { throw StreamrunError(.inputNotFound, "no such file or directory: \(path)", location: jsonPath) }
+        if FileIO.isDirectory(path) { return listRecursively(path) }
+        if !FileIO.exists(path) { throw StreamrunError(.inputNotFound, "no such file or directory: \(path)", location: jsonPath) }
         return [path]
     }
 
@@ -32,7 +33,7 @@ public enum FileSplits {
         var out: [String] = []
         for name in Posix.list(dir).sorted() where !name.hasPrefix(".") && !name.hasPrefix("_") {
             let p = dir.hasSuffix("/") ? dir + name : dir + "/" + name
-            if Posix.isDirectory(p) { out += listRecursively(p) } else { out.append(p) }
+            if FileIO.isDirectory(p) { out += listRecursively(p) } else { out.append(p) }
         }
         return out.sorted()
     }
@@ -42,7 +43,7 @@ public enum FileSplits {
     public static func plan(files: [String], splittable: Bool, splitBytes: Int) -> [FileSplit] {
         var splits: [FileSplit] = []
         for f in files {
-            let size = Posix.fileSize(f) ?? 0
+            let size = FileIO.fileSize(f) ?? 0
             if !splittable || size <= Int64(splitBytes) {
                 splits.append(FileSplit(path: f, start: 0, end: .max, index: splits.count))
                 continue
