@@ -47,7 +47,7 @@ struct RunCommand: AsyncParsableCommand {
         try await CLI.guarded {
             let plan = try CLI.loadJob(job)
             if fresh && fromSavepoint != nil { throw StreamrunError(.usage, "--fresh and --from-savepoint cannot be used together") }
-            var options = JobLauncher.Options(fresh: fresh, jobDirectory: JobPlan.directory(of: job), notice: { CLI.printError($0) })
+            var options = JobLauncher.Options(fresh: fresh, jobDirectory: CLI.absolute(JobPlan.directory(of: job)), notice: { CLI.printError($0) })
             options.fromSavepoint = fromSavepoint
             options.allowNonRestoredState = allowNonRestoredState
             let launcher = JobLauncher(plan: plan, options: options, logger: CLI.logger)
