@@ -92,6 +92,7 @@ public enum KeyedStateSnapshot {
                                  retry: .user, location: r.context)
         }
         let n = try r.readCount()
+        store.reserveCapacity(n, group: group)
         var previous: [UInt8]?
         for _ in 0..<n {
             let at = r.offset

@@ -149,6 +149,11 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value> {
         return true
     }
 
+    /// Makes room for `n` more keys in `group` (restoring a checkpoint, which knows the count).
+    public mutating func reserveCapacity(_ n: Int, group: Int) {
+        groups[group].reserveCapacity(groups[group].count + n)
+    }
+
     /// The number of pending TTL deadlines (at least one per key when a TTL is set).
     public var pendingDeadlines: Int { deadlines.count }
 
