@@ -43,7 +43,7 @@ while url is None:
         url = m.group(1)
 op = (job.get("operators") or job["sinks"])[0]["id"]
 flowing = None
-while flowing is None and url:
+while flowing is None and url and p.poll() is None:
     try:
         status = json.load(urllib.request.urlopen(url + "/job", timeout=1))
         if any(o["id"] == op and o["recordsIn"] > 0 for o in status["operators"]):
