@@ -43,6 +43,15 @@ import Testing
         #expect(got == [.int(2), .int(5), .float(3), .int(4)])
     }
 
+    /// Equal event times: the value decides (smaller for first, larger for last), not which record
+    /// arrived first — parallel inputs deliver in a timing-dependent order.
+    @Test func firstAndLastBreakEventTimeTiesByValueNotArrival() throws {
+        let forward = [r(x: 5, ts: 10), r(x: 2, ts: 10), r(x: 9, ts: 90), r(x: 1, ts: 90)]
+        let got = try run([("fi", .first, "x"), ("la", .last, "x")], forward)
+        #expect(got == [.int(2), .int(9)])
+        #expect(try run([("fi", .first, "x"), ("la", .last, "x")], forward.reversed()) == got)
+    }
+
     @Test func countDistinctTreatsZeroesAlikeAndIgnoresNulls() throws {
         let got = try run([("cd", .countDistinct, "f"), ("cs", .countDistinct, "s")],
                           [r(f: 0.0, s: "a"), r(f: -0.0, s: nil), r(f: 1, s: "a"), r(f: nil, s: "")])

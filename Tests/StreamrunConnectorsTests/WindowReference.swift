@@ -105,6 +105,26 @@ enum WindowReference {
         }
     }
 
+    /// first/last order: event time, then value (floats as Java's Double.compare), then arrival.
+    static func positionLess(_ a: (Value, Int64, Int), _ b: (Value, Int64, Int)) -> Bool {
+        if a.1 != b.1 { return a.1 < b.1 }
+        if case .float(let x) = a.0, case .float(let y) = b.0 {
+            let (kx, ky) = (javaKey(x), javaKey(y))
+            if kx != ky { return kx < ky }
+        } else if less(a.0, b.0) {
+            return true
+        } else if less(b.0, a.0) {
+            return false
+        }
+        return a.2 < b.2
+    }
+
+    /// Orders doubles like Java's Double.compare: -0.0 < 0.0, NaN above everything.
+    static func javaKey(_ d: Double) -> (Int, Double, Int) {
+        if d.isNaN { return (1, 0, 0) }
+        return (0, d, d == 0 && d.sign == .minus ? 0 : 1)
+    }
+
     static func aggregate(_ a: AggregateSpec, _ records: [Record]) -> Value {
         guard let arg = a.argument else { return .int(Int64(records.count)) }
         let values = records.sorted { $0.arrival < $1.arrival }.compactMap { r -> (Value, Int64, Int)? in
@@ -132,8 +152,8 @@ enum WindowReference {
             return a.function == .sum ? .float(sum) : .float(sum / Double(values.count))
         case .min: return values.map(\.0).min(by: less)!
         case .max: return values.map(\.0).max(by: less)!
-        case .first: return values.min { ($0.1, $0.2) < ($1.1, $1.2) }!.0
-        case .last: return values.max { ($0.1, $0.2) < ($1.1, $1.2) }!.0
+        case .first: return values.min { positionLess($0, $1) }!.0
+        case .last: return values.max { positionLess($0, $1) }!.0
         case .count, .countDistinct: preconditionFailure()
         }
     }

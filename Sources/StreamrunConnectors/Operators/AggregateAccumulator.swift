@@ -38,8 +38,9 @@ enum AggValue: Hashable, Sendable {
 
 /// One aggregate's running state for one window: incremental, never the records themselves.
 ///
-/// `first`/`last` keep the value with the smallest/largest (event time, arrival sequence), so ties
-/// go to the first/last record to arrive, and merging two sessions is order-independent.
+/// `first`/`last` keep the value with the smallest/largest (event time, value, arrival sequence):
+/// ties in event time go to the smaller/larger value, so the result never depends on the order in
+/// which parallel inputs delivered their records, and merging two sessions is order-independent.
 enum Accumulator: Sendable, Equatable {
     /// `count()` (rows) and `count(x)` (non-null x).
     case count(Int64)

@@ -76,8 +76,9 @@ struct Aggregator: Sendable {
             if let current, !beats(column, i, current) { return }
             acc = .extreme(Self.value(column, i))
         case .positioned(let current, let t, let q):
-            if current != nil {
-                let wins = prefersLarger ? (time, seq) > (t, q) : (time, seq) < (t, q)
+            if let current {
+                let wins = time != t ? (prefersLarger ? time > t : time < t)
+                    : Self.positionWins(larger: prefersLarger, Self.value(column, i)!, seq, over: current, q)
                 if !wins { return }
             }
             acc = .positioned(Self.value(column, i), time: time, seq: seq)
@@ -86,6 +87,16 @@ struct Aggregator: Sendable {
             set.insert(AggValue.distinctMember(Self.value(column, i)!))
             acc = .distinct(set)
         }
+    }
+
+    /// For `first`/`last` at equal event time: the smaller (`first`) or larger (`last`) value wins,
+    /// in the order `min`/`max` use, so the result does not depend on which of several parallel
+    /// inputs delivered its record first. Only equal values fall back to the arrival sequence (and
+    /// give the same result either way).
+    static func positionWins(larger: Bool, _ value: AggValue, _ seq: Int64, over current: AggValue, _ q: Int64) -> Bool {
+        if AggValue.less(value, current) { return !larger }
+        if AggValue.less(current, value) { return larger }
+        return larger ? seq > q : seq < q
     }
 
     /// True when row `i` should replace `current` for min/max; compares strings without copying.
@@ -121,8 +132,13 @@ struct Aggregator: Sendable {
                 acc = .extreme(b)
             }
         case (.positioned(let a, let t, let q), .positioned(let b, let u, let r)):
-            guard b != nil else { return }
-            if a == nil || (prefersLarger ? (u, r) > (t, q) : (u, r) < (t, q)) { acc = .positioned(b, time: u, seq: r) }
+            guard let b else { return }
+            guard let a else {
+                acc = .positioned(b, time: u, seq: r)
+                return
+            }
+            let takeB = u != t ? (prefersLarger ? u > t : u < t) : Self.positionWins(larger: prefersLarger, b, r, over: a, q)
+            if takeB { acc = .positioned(b, time: u, seq: r) }
         case (.distinct(var a), .distinct(let b)):
             acc = .count(0)
             a.formUnion(b)
