@@ -57,20 +57,8 @@ public struct SnapshotWriter: Sendable {
             _bytes.append(UInt8(v))
             return
         }
-        // Encode into a stack buffer, then append once (one capacity check instead of one per byte).
-        var buf: (UInt64, UInt64) = (0, 0)
-        let n = withUnsafeMutableBytes(of: &buf) { p -> Int in
-            var v = v
-            var i = 0
-            while v >= 0x80 {
-                p[i] = UInt8(truncatingIfNeeded: v) | 0x80
-                v >>= 7
-                i += 1
-            }
-            p[i] = UInt8(v)
-            return i + 1
-        }
-        withUnsafeBytes(of: &buf) { _bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        // Longer values: one append of the stack-encoded bytes instead of one per byte.
+        writePacked { $0.writeVarUInt(v) }
     }
 
     /// Writes a few small fields with one append: `body` encodes them into a 48-byte stack

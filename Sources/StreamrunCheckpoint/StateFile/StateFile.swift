@@ -31,9 +31,8 @@ public enum StateFile {
     /// The same bytes as ``encode(_:)``, building the uncompressed content in `content` (whatever
     /// it held is dropped; its capacity is kept for the next file).
     public static func encode(_ snapshot: OperatorSnapshot, content: inout SnapshotWriter) throws(StreamrunError) -> [UInt8] {
-        try check(snapshot)
         content.removeAll(keepingCapacity: true)
-        StateFileV1.encode(snapshot, into: &content)
+        try fill(&content, with: snapshot)
         return try content.withBytes { (b) throws(StreamrunError) -> [UInt8] in try LZ4Frame.compress(b) }
     }
 
@@ -54,16 +53,17 @@ public enum StateFile {
 
     /// The uncompressed content (what `lz4 -d` prints).
     public static func encodeContent(_ snapshot: OperatorSnapshot) throws(StreamrunError) -> [UInt8] {
-        try check(snapshot)
         var w = SnapshotWriter()
-        StateFileV1.encode(snapshot, into: &w)
+        try fill(&w, with: snapshot)
         return w.bytes
     }
 
-    private static func check(_ snapshot: OperatorSnapshot) throws(StreamrunError) {
+    /// Checks `snapshot` and appends its content (the current version's) to `w`.
+    private static func fill(_ w: inout SnapshotWriter, with snapshot: OperatorSnapshot) throws(StreamrunError) {
         if let p = snapshot.problem() {
             throw StreamrunError(.internalError, "cannot write a state file: \(p)", retry: .internal)
         }
+        StateFileV1.encode(snapshot, into: &w)
     }
 
     /// Decodes uncompressed content: checks the magic, then dispatches on the version.

@@ -9,7 +9,6 @@ import StreamrunCore
 /// Thin, throwing wrappers over the POSIX file calls the connectors use (no Foundation on these paths).
 /// Stat helpers and error text are ``FileIO``'s (StreamrunCheckpoint), shared by every module.
 enum Posix {
-
     static func openRead(_ path: String) throws(StreamrunError) -> Int32 {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw StreamrunError(.inputNotFound, "cannot open \(path): \(FileIO.errorText())") }

@@ -90,40 +90,37 @@ extension Accumulator {
     }
 
     func write(to w: inout SnapshotWriter) {
-        // The common accumulators in one append each (see SnapshotWriter.writePacked).
         switch self {
+        // The common accumulators in one append each (see SnapshotWriter.writePacked).
         case .count(let n):
             w.writePacked { p in
                 p.writeUInt8(tag)
                 p.writeVarInt(n)
             }
-            return
         case .sumInt(let s, let seen):
             w.writePacked { p in
                 p.writeUInt8(tag)
                 p.writeUInt8(seen ? 1 : 0)
                 p.writeVarInt(s)
             }
-            return
-        default:
-            break
-        }
-        w.writeUInt8(tag)
-        switch self {
-        case .count, .sumInt:
-            break
         case .sumFloat(let s, let seen):
+            w.writeUInt8(tag)
             w.writeBool(seen)
             w.writeDouble(s)
         case .avg(let s, let n):
+            w.writeUInt8(tag)
             w.writeDouble(s)
             w.writeVarInt(n)
-        case .extreme(let v): AggValue.writeOptional(v, to: &w)
+        case .extreme(let v):
+            w.writeUInt8(tag)
+            AggValue.writeOptional(v, to: &w)
         case .positioned(let v, let time, let seq):
+            w.writeUInt8(tag)
             AggValue.writeOptional(v, to: &w)
             w.writeVarInt(time)
             w.writeVarInt(seq)
         case .distinct(let set):
+            w.writeUInt8(tag)
             // Set order depends on the process's hash seed: sort for deterministic bytes.
             var members: [[UInt8]] = set.map { v in
                 var m = SnapshotWriter()

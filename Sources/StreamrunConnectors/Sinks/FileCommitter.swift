@@ -48,21 +48,28 @@ public final class FileCommitter: Sendable {
 
     /// Publishes `pending` (the files a completed checkpoint lists): rename each to its final name,
     /// then fsync each directory once. Idempotent: a file already published is skipped.
-    public func commit(_ files: [Pending]) throws(StreamrunError) {
+    ///
+    /// If a file is found under neither name, nothing is renamed and `missing`'s error is thrown (by
+    /// default an internal one: during a run nothing else removes our files).
+    public func commit(_ files: [Pending], missing: (Pending) -> StreamrunError = FileCommitter.vanished) throws(StreamrunError) {
         let pending = files.sorted { $0.final < $1.final }
         let names = Set(pending.map(\.inProgress))
         state.withLock { s in s.pending.removeAll { names.contains($0.inProgress) } }
+        if let gone = pending.first(where: { !FileIO.exists($0.inProgress) && !FileIO.exists($0.final) }) {
+            throw missing(gone)
+        }
         var dirs: Set<String> = []
         for p in pending {
-            if FileIO.exists(p.inProgress) {
-                try Posix.rename(p.inProgress, p.final)
-            } else if !FileIO.exists(p.final) {
-                throw StreamrunError(.writeFailed, "pending file \(p.inProgress) vanished before commit", retry: .internal)
-            }
+            if FileIO.exists(p.inProgress) { try Posix.rename(p.inProgress, p.final) }
             dirs.insert(p.directory)
         }
         for d in dirs.sorted() { try Posix.fsyncDirectory(d) }
         state.withLock { $0.committed += pending.count }
+    }
+
+    /// The default error for a pending file that is under neither name during a run.
+    public static func vanished(_ p: Pending) -> StreamrunError {
+        StreamrunError(.writeFailed, "pending file \(p.inProgress) vanished before commit", retry: .internal)
     }
 
     /// Removes every in-progress and pending file.

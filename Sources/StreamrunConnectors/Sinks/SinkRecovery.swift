@@ -13,15 +13,14 @@ enum SinkRecovery {
         var states: [SinkState] = []
         for snapshot in restored.snapshots[node.id] ?? [] {
             let state = try SinkState(payload: snapshot.named, subtask: snapshot.subtask)
-            if let gone = state.pending.first(where: { !FileIO.exists($0.inProgress) && !FileIO.exists($0.final) }) {
-                // Not something a retry can fix: the output no longer matches the checkpoint.
-                throw StreamrunError(
+            // A file under neither name is not something a retry can fix: the output was changed.
+            try committer.commit(state.pending) { gone in
+                StreamrunError(
                     .writeFailed,
                     "sink \"\(node.id)\": \(gone.final) is missing (and so is its pending file): the output was changed "
                         + "after checkpoint \(restored.checkpointID) was taken. Put the output back, or start over with --fresh",
                     retry: .user, location: spec.path ?? node.id)
             }
-            try committer.commit(state.pending)
             states.append(state)
         }
         let sequences = SinkState.mergedSequences(states)
