@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "streamrun", targets: ["streamrun"]),
+        .library(name: "StreamrunJob", targets: ["StreamrunJob"]),
         .library(name: "StreamrunConnectors", targets: ["StreamrunConnectors"]),
         // For Benchmarks/ only, which measures these modules directly.
         .library(name: "StreamrunCore", targets: ["StreamrunCore"]),
@@ -34,25 +35,35 @@ let package = Package(
         ),
         // Value types: schemas, columns, record batches, stream elements, errors.
         .target(name: "StreamrunCore", swiftSettings: strict),
+        // The one layer of POSIX file calls: write-all, pread, fsync of files and directories, atomic
+        // publish, listing, directories.
+        .target(name: "StreamrunIO", dependencies: ["StreamrunCore"], swiftSettings: strict),
         // job.json: ordered JSON, the job spec, validation, expressions, the logical plan.
         .target(name: "StreamrunPlan", dependencies: ["StreamrunCore"], swiftSettings: strict),
         // Snapshot codec, LZ4 frames, checkpoint paths and store.
-        .target(name: "StreamrunCheckpoint", dependencies: ["StreamrunCore", "CLZ4"], swiftSettings: strict),
-        // Channels, input gates, partitioners, task execution, the job runner.
+        .target(name: "StreamrunCheckpoint", dependencies: ["StreamrunCore", "StreamrunIO", "CLZ4"], swiftSettings: strict),
+        // Channels, input gates, partitioners, barrier alignment, keyed state, task execution, the job
+        // runner, and the protocols connectors implement (operators, source readers, the sink commit).
         .target(
             name: "StreamrunRuntime",
             dependencies: [
                 "StreamrunCore", "StreamrunPlan", "StreamrunCheckpoint",
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strict
         ),
-        // Sources, built-in operators, sinks, formats, and the job launcher.
+        // Sources, built-in operators, sinks and formats.
         .target(
             name: "StreamrunConnectors",
+            dependencies: ["StreamrunCore", "StreamrunIO", "StreamrunPlan", "StreamrunCheckpoint", "StreamrunRuntime"],
+            swiftSettings: strict
+        ),
+        // A job's life: the launcher, its lifecycle, the checkpoint coordinator, restore and
+        // savepoints, inspection of checkpoints, and bench.
+        .target(
+            name: "StreamrunJob",
             dependencies: [
-                "StreamrunCore", "StreamrunPlan", "StreamrunCheckpoint", "StreamrunRuntime",
+                "StreamrunCore", "StreamrunIO", "StreamrunPlan", "StreamrunCheckpoint", "StreamrunRuntime", "StreamrunConnectors",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -61,7 +72,7 @@ let package = Package(
         .target(
             name: "StreamrunControl",
             dependencies: [
-                "StreamrunCore", "StreamrunPlan", "StreamrunRuntime", "StreamrunConnectors",
+                "StreamrunCore", "StreamrunIO", "StreamrunPlan", "StreamrunRuntime", "StreamrunJob",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -74,8 +85,7 @@ let package = Package(
         .executableTarget(
             name: "streamrun",
             dependencies: [
-                "StreamrunCore", "StreamrunPlan", "StreamrunCheckpoint", "StreamrunRuntime", "StreamrunConnectors",
-                "StreamrunControl",
+                "StreamrunCore", "StreamrunPlan", "StreamrunCheckpoint", "StreamrunJob", "StreamrunControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -83,16 +93,20 @@ let package = Package(
         ),
         .testTarget(name: "StreamrunCoreTests", dependencies: ["StreamrunCore"]),
         .testTarget(name: "StreamrunPlanTests", dependencies: ["StreamrunCore", "StreamrunPlan"]),
-        .testTarget(name: "StreamrunCheckpointTests", dependencies: ["StreamrunCore", "StreamrunCheckpoint"]),
+        .testTarget(name: "StreamrunCheckpointTests", dependencies: ["StreamrunCore", "StreamrunIO", "StreamrunCheckpoint"]),
         .testTarget(name: "StreamrunRuntimeTests", dependencies: ["StreamrunCore", "StreamrunPlan", "StreamrunRuntime"]),
         .testTarget(
             name: "StreamrunConnectorsTests",
-            dependencies: ["StreamrunCore", "StreamrunPlan", "StreamrunCheckpoint", "StreamrunRuntime", "StreamrunConnectors"]
+            dependencies: ["StreamrunCore", "StreamrunPlan", "StreamrunCheckpoint", "StreamrunRuntime", "StreamrunConnectors", "StreamrunJob"]
+        ),
+        .testTarget(
+            name: "StreamrunJobTests",
+            dependencies: ["StreamrunCore", "StreamrunIO", "StreamrunPlan", "StreamrunCheckpoint", "StreamrunRuntime", "StreamrunConnectors", "StreamrunJob"]
         ),
         .testTarget(
             name: "StreamrunControlTests",
             dependencies: [
-                "StreamrunCore", "StreamrunPlan", "StreamrunConnectors", "StreamrunControl",
+                "StreamrunCore", "StreamrunPlan", "StreamrunJob", "StreamrunControl",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

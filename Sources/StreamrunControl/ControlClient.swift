@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import Foundation
-import StreamrunConnectors
+import StreamrunJob
 import StreamrunCore
 
 /// Talks to a running job's control endpoint over HTTP (AsyncHTTPClient): what `streamrun status`,

@@ -1,8 +1,11 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import Foundation
 import StreamrunCore
+import StreamrunIO
 
 /// `control.json` in a job's state directory: where a running job's control endpoint listens.
 ///
@@ -28,28 +31,14 @@ public enum ControlFile {
     /// Publishes `address` atomically in `stateDirectory` (created if missing).
     public static func write(_ address: ControlAddress, in stateDirectory: String) throws(StreamrunError) {
         let final = path(in: stateDirectory)
-        let temp = stateDirectory + "/.\(name).\(address.pid).tmp"
+        let bytes: [UInt8]
         do {
-            try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-            let data = try JSONEncoder.control.encode(address) + Data("\n".utf8)
-            let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw posixError("cannot create \(temp)") }
-            defer { close(fd) }
-            let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            guard written == data.count, fsync(fd) == 0 else { throw posixError("cannot write \(temp)") }
-            guard rename(temp, final) == 0 else { throw posixError("cannot rename \(temp) to \(final)") }
-            let dir = open(stateDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if dir >= 0 {
-                _ = fsync(dir)
-                close(dir)
-            }
-        } catch let e as StreamrunError {
-            unlink(temp)
-            throw e
+            bytes = Array(try JSONEncoder.control.encode(address)) + [UInt8(ascii: "\n")]
         } catch {
-            unlink(temp)
-            throw StreamrunError(.writeFailed, "cannot write \(final): \(error.localizedDescription)", retry: .transient)
+            throw StreamrunError(.internalError, "cannot encode \(final): \(error)", retry: .internal)
         }
+        try FileIO.makeDirectories(stateDirectory)
+        try FileIO.writeAtomically(bytes, to: final, inProgress: stateDirectory + "/.\(name).\(address.pid).tmp", syncDirectory: true)
     }
 
     /// The address of a live job, or nil when there is no file, it is unreadable, or its process is gone.
@@ -65,16 +54,12 @@ public enum ControlFile {
         let p = path(in: stateDirectory)
         guard let data = FileManager.default.contents(atPath: p),
               let address = try? JSONDecoder().decode(ControlAddress.self, from: data), address.pid == pid else { return }
-        unlink(p)
+        FileIO.unlink(p)
     }
 
     /// Whether a process with this id exists (signal 0 checks without sending anything).
     public static func isAlive(_ pid: Int32) -> Bool {
         pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
-    }
-
-    static func posixError(_ what: String) -> StreamrunError {
-        StreamrunError(.writeFailed, "\(what): \(String(cString: strerror(errno)))", retry: .transient)
     }
 }
 

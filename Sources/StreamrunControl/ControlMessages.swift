@@ -1,4 +1,4 @@
-import StreamrunConnectors
+import StreamrunJob
 import StreamrunCore
 
 /// The JSON bodies of the control endpoint's requests and responses, shared by the server and the client.

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import StreamrunConnectors
+import StreamrunJob
 import StreamrunCore
 
 /// The REST routes of a job's control endpoint, each backed by one ``JobLauncher`` call.

@@ -4,7 +4,7 @@ import Glibc
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import StreamrunConnectors
+import StreamrunJob
 import StreamrunCore
 
 /// A running job's HTTP control endpoint: a Hummingbird server on `host:port` (port 0 picks a free

@@ -1,7 +1,7 @@
 import Metrics
 import Prometheus
 import StreamrunCore
-import StreamrunConnectors
+import StreamrunJob
 import StreamrunRuntime
 import Synchronization
 

@@ -1,4 +1,4 @@
-import StreamrunConnectors
+import StreamrunJob
 import StreamrunCore
 
 /// `streamrun status` as text: the job's state, uptime and restarts, a table of operators with their

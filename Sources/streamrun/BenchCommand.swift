@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import StreamrunConnectors
+import StreamrunJob
 import StreamrunCore
 
 struct BenchCommand: AsyncParsableCommand {

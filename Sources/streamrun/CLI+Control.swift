@@ -1,5 +1,5 @@
 import Foundation
-import StreamrunConnectors
+import StreamrunJob
 import StreamrunControl
 import StreamrunCore
 import StreamrunPlan

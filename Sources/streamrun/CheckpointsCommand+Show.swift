@@ -1,5 +1,5 @@
 import ArgumentParser
-import StreamrunConnectors
+import StreamrunJob
 
 extension CheckpointsCommand {
     struct Show: AsyncParsableCommand {

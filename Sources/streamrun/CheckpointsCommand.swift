@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import StreamrunCheckpoint
-import StreamrunConnectors
+import StreamrunJob
 import StreamrunCore
 import StreamrunPlan
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import StreamrunConnectors
+import StreamrunJob
 import StreamrunCore
 
 struct RestoreCommand: AsyncParsableCommand {

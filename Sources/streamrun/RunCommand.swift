@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
-import StreamrunConnectors
+import StreamrunJob
 import StreamrunControl
 import StreamrunCore
 import StreamrunPlan

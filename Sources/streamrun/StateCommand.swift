@@ -1,5 +1,5 @@
 import ArgumentParser
-import StreamrunConnectors
+import StreamrunJob
 
 struct StateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

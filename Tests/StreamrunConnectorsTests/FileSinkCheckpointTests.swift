@@ -12,14 +12,14 @@ import Testing
 @Suite struct FileSinkCheckpointTests {
     static let schema = Schema([Field("k", .string), Field("v", .int)])
 
-    func sink(_ dir: URL, partitioned: Bool) throws -> (FileSinkOperator, FileCommitter) {
+    func sink(_ dir: URL, partitioned: Bool) throws -> (FileSinkWriter, FileCommitter) {
         let spec = SinkSpec(id: "out", kind: .file, inputs: ["in"], path: dir.path, format: .csv,
                             partitionBy: partitioned ? "k" : nil)
         let partition = partitioned ? try ExpressionCompiler.compile("k", schema: Self.schema).get() : nil
         let plan = SinkPlan(spec: spec, columns: [0, 1], columnNames: ["k", "v"], partition: partition)
         let committer = FileCommitter()
         let names = PartFileNames(root: dir.path, sinkID: "out", subtask: 0, fileExtension: "csv")
-        return (FileSinkOperator(names: names, encoder: SinkEncoding(sink: plan, schema: Self.schema), partition: partition,
+        return (FileSinkWriter(names: names, encoder: SinkEncoding(sink: plan, schema: Self.schema), partition: partition,
                                  rollBytes: 1 << 20, committer: committer), committer)
     }
 
@@ -41,7 +41,7 @@ import Testing
         let (op, committer) = try sink(dir, partitioned: false)
         let (ctx, _, _) = OperatorContext.collecting()
         try await op.process(batch([("a", 1), ("b", 2)]), context: ctx)
-        let s1 = try SinkState(payload: try await op.snapshotState(checkpoint: 1, context: ctx)!.named, subtask: 0)
+        let s1 = try FileSinkState(payload: try await op.snapshotState(checkpoint: 1, context: ctx)!.named, subtask: 0)
         #expect(s1.pending.count == 1)
         #expect(FileManager.default.fileExists(atPath: s1.pending[0].inProgress))
         #expect(visible(dir).isEmpty, "nothing is visible before the checkpoint completes")
@@ -51,11 +51,11 @@ import Testing
         #expect(visible(dir).count == 1)
 
         try await op.process(batch([("c", 3)]), context: ctx)
-        let s2 = try SinkState(payload: try await op.snapshotState(checkpoint: 2, context: ctx)!.named, subtask: 0)
+        let s2 = try FileSinkState(payload: try await op.snapshotState(checkpoint: 2, context: ctx)!.named, subtask: 0)
         #expect(s2.pending.map { URL(fileURLWithPath: $0.final).lastPathComponent } == ["part-out-00000-000001.csv"])
         #expect(s2.sequences == [0: ["": 2]])
         // A checkpoint with nothing written has nothing pending.
-        let s3 = try SinkState(payload: try await op.snapshotState(checkpoint: 3, context: ctx)!.named, subtask: 0)
+        let s3 = try FileSinkState(payload: try await op.snapshotState(checkpoint: 3, context: ctx)!.named, subtask: 0)
         #expect(s3.pending.isEmpty)
         try committer.commit(s2.pending)
         #expect(visible(dir)["part-out-00000-000001.csv"] == "c,3\n")
@@ -66,7 +66,7 @@ import Testing
         let (op, committer) = try sink(dir, partitioned: true)
         let (ctx, _, _) = OperatorContext.collecting()
         try await op.process(batch([("x", 1), ("y", 2), ("x", 3)]), context: ctx)
-        let s = try SinkState(payload: try await op.snapshotState(checkpoint: 1, context: ctx)!.named, subtask: 0)
+        let s = try FileSinkState(payload: try await op.snapshotState(checkpoint: 1, context: ctx)!.named, subtask: 0)
         #expect(s.pending.count == 2)
         #expect(s.sequences == [0: ["dt=x": 1, "dt=y": 1]])
         try committer.commit(s.pending)
@@ -74,6 +74,6 @@ import Testing
     }
 
     @Test func corruptStateIsAClearError() {
-        #expect(throws: StreamrunError.self) { try SinkState(payload: ["pending": [7, 1, 2]], subtask: 0) }
+        #expect(throws: StreamrunError.self) { try FileSinkState(payload: ["pending": [7, 1, 2]], subtask: 0) }
     }
 }

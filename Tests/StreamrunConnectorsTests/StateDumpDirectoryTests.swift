@@ -6,6 +6,7 @@ import StreamrunRuntime
 import Testing
 
 @testable import StreamrunConnectors
+import StreamrunJob
 
 /// `checkpoints show` and `state dump` on a checkpoint directory written by ``CheckpointStore``.
 @Suite struct StateDumpDirectoryTests {

@@ -78,6 +78,6 @@ enum DumpJob {
     }
 
     static func dump(_ id: String, type: String, _ snapshots: [OperatorSnapshot]) throws -> [String] {
-        try StateDump.lines(type: type, node: try plan().node(id), snapshots: snapshots, maxParallelism: 128)
+        try StateDescription.lines(type: type, node: try plan().node(id), snapshots: snapshots, maxParallelism: 128)
     }
 }

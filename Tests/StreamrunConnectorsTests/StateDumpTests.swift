@@ -57,7 +57,7 @@ import Testing
         _ = try await reader.next()  // split 0 (bytes 0..<62): the records starting at 0, 30 and 60
         let s = DumpJob.snapshot("in", reader.snapshotState(checkpoint: 1)!)
         let file = dir.appendingPathComponent("in.jsonl").path
-        #expect(try StateDump.lines(type: "source:file", node: nil, snapshots: [s], maxParallelism: 128) == [
+        #expect(try StateDescription.lines(type: "source:file", node: nil, snapshots: [s], maxParallelism: 128) == [
             #"{"subtask":0,"cursor":1,"splits":[{"split":0,"path":"\#(file)","start":0,"end":62,"offset":90,"finished":true,"maxEventTime":1704067200000},{"split":1,"path":"\#(file)","start":62,"end":null,"offset":62,"finished":false,"maxEventTime":null}]}"#,
         ])
     }
@@ -69,7 +69,7 @@ import Testing
         let s = DumpJob.snapshot("g", reader.snapshotState(checkpoint: 1)!)
         let last = NexmarkGenerator(seed: 3).batch(2047..<2048)
         guard case .int(let times) = last.columns[5].storage else { throw StreamrunError(.internalError, "no time column") }
-        #expect(try StateDump.lines(type: "source:generator", node: nil, snapshots: [s], maxParallelism: 128) == [
+        #expect(try StateDescription.lines(type: "source:generator", node: nil, snapshots: [s], maxParallelism: 128) == [
             #"{"subtask":0,"splits":[{"split":0,"position":2048,"finished":false,"maxEventTime":\#(times[0])},{"split":1,"position":0,"finished":false,"maxEventTime":null}]}"#,
         ])
     }
@@ -77,19 +77,19 @@ import Testing
     @Test func fileSinkPendingFilesAndSequences() throws {
         let pending = [FileCommitter.Pending(inProgress: "out/dt=2024-01-01/.part-out-00001-000004.csv.inprogress",
                                              final: "out/dt=2024-01-01/part-out-00001-000004.csv", directory: "out/dt=2024-01-01")]
-        let subtask1 = SinkState(pending: pending, sequences: [1: ["dt=2024-01-02": 1, "dt=2024-01-01": 5]])
+        let subtask1 = FileSinkState(pending: pending, sequences: [1: ["dt=2024-01-02": 1, "dt=2024-01-01": 5]])
         let snapshots = [
             OperatorSnapshot(operatorID: "out", subtask: 1, parallelism: 2, maxParallelism: 128, named: subtask1.payload()),
-            OperatorSnapshot(operatorID: "out", subtask: 0, parallelism: 2, maxParallelism: 128, named: SinkState(pending: [], sequences: [:]).payload()),
+            OperatorSnapshot(operatorID: "out", subtask: 0, parallelism: 2, maxParallelism: 128, named: FileSinkState(pending: [], sequences: [:]).payload()),
         ]
-        #expect(try StateDump.lines(type: "sink:file", node: nil, snapshots: snapshots, maxParallelism: 128) == [
+        #expect(try StateDescription.lines(type: "sink:file", node: nil, snapshots: snapshots, maxParallelism: 128) == [
             #"{"subtask":0,"pending":[],"sequences":{}}"#,
             #"{"subtask":1,"pending":[{"final":"out/dt=2024-01-01/part-out-00001-000004.csv","inProgress":"out/dt=2024-01-01/.part-out-00001-000004.csv.inprogress","directory":"out/dt=2024-01-01"}],"sequences":{"1":{"dt=2024-01-01":5,"dt=2024-01-02":1}}}"#,
         ])
     }
 
     @Test func statelessOperatorsPrintNothing() throws {
-        #expect(try StateDump.lines(type: "filter", node: nil, snapshots: [], maxParallelism: 128) == [])
+        #expect(try StateDescription.lines(type: "filter", node: nil, snapshots: [], maxParallelism: 128) == [])
     }
 
     @Test func stateOfTheWrongShapeIsAnError() throws {

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import Foundation
-import StreamrunConnectors
+import StreamrunJob
 import StreamrunControl
 import StreamrunCore
 import StreamrunPlan

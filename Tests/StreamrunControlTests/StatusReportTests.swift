@@ -1,4 +1,4 @@
-@testable import StreamrunConnectors
+@testable import StreamrunJob
 @testable import StreamrunControl
 import Testing
 

@@ -1,4 +1,5 @@
 import StreamrunCore
+import StreamrunIO
 
 /// One checkpoint or savepoint directory read on its own, by path: its `_manifest.json` and the
 /// state files it lists. For tools (`streamrun checkpoints show`, `streamrun state dump`) that are
@@ -32,7 +33,7 @@ public struct CheckpointDirectory: Sendable {
                                  location: path)
         }
         do throws(StreamrunError) {
-            return try ManifestCodec.decode(try FileIO.readAll(manifestPath))
+            return try ManifestCodec.decode(try FileIO.readCheckpointFile(manifestPath))
         } catch {
             throw error.at(manifestPath)
         }
@@ -43,7 +44,7 @@ public struct CheckpointDirectory: Sendable {
     public func readStateFile(_ entry: StateFileEntry) throws(StreamrunError) -> OperatorSnapshot {
         let file = path + "/" + entry.path
         do throws(StreamrunError) {
-            let bytes = try FileIO.readAll(file)
+            let bytes = try FileIO.readCheckpointFile(file)
             guard Int64(bytes.count) == entry.size else {
                 throw StreamrunError.corrupt("size mismatch: the manifest says \(entry.size) bytes, the file has \(bytes.count)")
             }

@@ -1,4 +1,5 @@
 import StreamrunCore
+import StreamrunIO
 
 extension CheckpointStore {
     /// Copies published checkpoint `id` into `target` under the same id — every state file (its size
@@ -11,7 +12,7 @@ extension CheckpointStore {
             let path = paths.file(checkpoint: id, relativePath: entry.path)
             let bytes: [UInt8]
             do throws(StreamrunError) {
-                bytes = try FileIO.readAll(path)
+                bytes = try FileIO.readCheckpointFile(path)
                 guard Int64(bytes.count) == entry.size, CRC32C.checksum(bytes) == entry.crc32c else {
                     throw StreamrunError.corrupt("size or checksum differs from the manifest")
                 }

@@ -1,4 +1,5 @@
 import StreamrunCore
+import StreamrunIO
 
 extension CheckpointStore {
     /// Every checkpoint directory under the root, oldest first; empty if the root does not exist.
@@ -93,7 +94,7 @@ extension CheckpointStore {
                                        timestampMs: nil, sizeBytes: 0, fileCount: 0)
             if complete < max(keep, 1), FileIO.exists(paths.manifest(id)) {
                 do throws(StreamrunError) {
-                    try ManifestCodec.checkChecksum(try FileIO.readAll(paths.manifest(id)))
+                    try ManifestCodec.checkChecksum(try FileIO.readCheckpointFile(paths.manifest(id)))
                     entry.status = .complete
                     complete += 1
                 } catch {

@@ -1,4 +1,5 @@
 import StreamrunCore
+import StreamrunIO
 
 extension CheckpointStore {
     /// Checks every byte of a checkpoint: the manifest's checksum, then for each state file it lists

@@ -1,4 +1,5 @@
 import StreamrunCore
+import StreamrunIO
 
 /// Writes, publishes, lists, verifies, cleans up and reads checkpoints in one directory.
 ///
@@ -84,7 +85,7 @@ public final class CheckpointStore: Sendable {
         let bytes = try ManifestCodec.encode(manifest)
         let dir = paths.directory(id), manifestPath = paths.manifest(id)
         if FileIO.exists(manifestPath) {
-            if (try? FileIO.readAll(manifestPath)) == bytes { return }
+            if (try? FileIO.readCheckpointFile(manifestPath)) == bytes { return }
             throw StreamrunError(.internalError, "checkpoint \(id) is already published with a different manifest",
                                  retry: .internal, location: manifestPath)
         }
@@ -135,7 +136,7 @@ public final class CheckpointStore: Sendable {
         try checkID(checkpoint)
         let path = paths.manifest(checkpoint)
         do throws(StreamrunError) {
-            let m = try ManifestCodec.decode(try FileIO.readAll(path))
+            let m = try ManifestCodec.decode(try FileIO.readCheckpointFile(path))
             guard m.checkpointID == checkpoint else {
                 throw StreamrunError.corrupt("manifest is for checkpoint \(m.checkpointID), not \(checkpoint)")
             }

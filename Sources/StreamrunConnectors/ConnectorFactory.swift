@@ -1,0 +1,92 @@
+import StreamrunCheckpoint
+import StreamrunCore
+import StreamrunPlan
+import StreamrunRuntime
+
+/// The connectors of one run of a job: builds each subtask's source reader, operator or sink writer,
+/// and holds the job-level half of every sink (``TwoPhaseCommitSink``), which the launcher and the
+/// checkpoint coordinator drive.
+public struct ConnectorFactory: OperatorFactory {
+    public let plan: JobPlan
+    /// Operator id → its snapshots (one per old subtask) in the checkpoint this run resumes from.
+    let restore: [String: [OperatorSnapshot]]?
+    /// Every sink of the job, in plan order.
+    public let sinks: [any TwoPhaseCommitSink]
+
+    public init(plan: JobPlan, restore: [String: [OperatorSnapshot]]? = nil) {
+        self.plan = plan
+        self.restore = restore
+        sinks = plan.nodes.compactMap { node -> (any TwoPhaseCommitSink)? in
+            guard case .sink(let sink) = node.kind else { return nil }
+            switch sink.spec.kind {
+            case .file: return FileSink(id: node.id, plan: sink, schema: node.inputSchema!)
+            case .stdout: return StdoutSink(id: node.id, plan: sink, schema: node.inputSchema!)
+            }
+        }
+    }
+
+    /// Fails before any record moves when a source's input is missing or a sink's destination
+    /// cannot be written.
+    public func preflight() throws(StreamrunError) {
+        for node in plan.nodes {
+            if case .source(let s) = node.kind, s.kind == .file {
+                _ = try FileSplits.files(s.path ?? "", jsonPath: s.jsonPath + ".path")
+            }
+        }
+        for sink in sinks { try sink.preflight() }
+    }
+
+    public func makeSource(_ node: PlanNode, subtask: Int, stop: StopFlag) throws -> any SourceReader {
+        guard case .source(let spec) = node.kind else { throw internalError(node) }
+        switch spec.kind {
+        case .file:
+            let old = restore?[node.id]?.first { $0.subtask == subtask }
+            let cursor = old?.parallelism == node.parallelism ? try SplitState.decodeCursor(old?.named[SplitState.cursorSection]) : nil
+            return try FileSourceReader(spec: spec, subtask: subtask, parallelism: node.parallelism, stop: stop,
+                                        restore: try restoredSplits(node), cursor: cursor) {
+                RecordDecoders.make(for: spec)
+            }
+        case .generator:
+            return GeneratorSourceReader(spec: spec, subtask: subtask, parallelism: node.parallelism, stop: stop,
+                                         restore: try restoredSplits(node))
+        }
+    }
+
+    public func makeOperator(_ node: PlanNode, subtask: Int) throws -> any StreamOperator {
+        switch node.kind {
+        case .filter(let predicate):
+            return FilterOperator(predicate: predicate)
+        case .map(let program):
+            return MapOperator(program: program)
+        case .sink:
+            guard let sink = sinks.first(where: { $0.id == node.id }) else { throw internalError(node) }
+            return try sink.makeWriter(subtask: subtask, parallelism: node.parallelism)
+        case .window(let plan):
+            return try restored(try WindowOperators.make(node: node, plan: plan), node, subtask)
+        case .dedupe(let plan):
+            return try restored(try DedupeOperators.make(node: node, plan: plan), node, subtask)
+        case .source:
+            throw internalError(node)
+        }
+    }
+
+    /// Gives a keyed operator its key groups (and every old subtask's named state) from the checkpoint.
+    private func restored(_ op: any StreamOperator, _ node: PlanNode, _ subtask: Int) throws(StreamrunError) -> any StreamOperator {
+        guard let snapshots = restore?[node.id], !snapshots.isEmpty, let restorable = op as? any RestorableOperator else { return op }
+        let maxParallelism = snapshots[0].maxParallelism
+        let range = KeyGroups.range(subtask: subtask, maxParallelism: maxParallelism, parallelism: node.parallelism)
+        try restorable.restoreState(keyGroups: try OperatorSnapshot.keyGroups(snapshots, in: range),
+                                    named: snapshots.sorted { $0.subtask < $1.subtask }.map(\.named),
+                                    maxParallelism: maxParallelism)
+        return op
+    }
+
+    private func restoredSplits(_ node: PlanNode) throws(StreamrunError) -> [SplitState]? {
+        guard let snapshots = restore?[node.id] else { return nil }
+        return try SplitState.union(snapshots.map(\.named))
+    }
+
+    private func internalError(_ node: PlanNode) -> StreamrunError {
+        StreamrunError(.internalError, "no runtime implementation for \(node.typeName) \"\(node.id)\"", retry: .internal)
+    }
+}

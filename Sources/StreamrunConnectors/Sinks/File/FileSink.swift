@@ -1,0 +1,74 @@
+import StreamrunCheckpoint
+import StreamrunCore
+import StreamrunIO
+import StreamrunPlan
+import StreamrunRuntime
+import Synchronization
+
+/// The `file` sink: part files named by ``PartFileNames``, published by rename (Flink's FileSink).
+///
+/// Its side of ``TwoPhaseCommitSink``: a writer (``FileSinkWriter``) writes each subtask's rows
+/// under hidden in-progress names and, at a barrier, closes and fsyncs them; they are then
+/// *pending*, and the writer's snapshot lists them (``FileSinkState``). ``commit(_:checkpoint:)``
+/// renames a checkpoint's pending files to their final names (renaming twice is a no-op);
+/// ``recover(_:checkpoint:)`` publishes the restored checkpoint's pending files and removes every
+/// file of this sink written after it.
+public final class FileSink: TwoPhaseCommitSink {
+    public let id: String
+    let plan: SinkPlan
+    let schema: Schema
+    let committer = FileCommitter()
+    /// Next sequence number per subtask index and partition directory, from the checkpoint this run
+    /// resumed from (see ``FileSinkState``); set by ``recover(_:checkpoint:)``.
+    private let restoredSequences = Mutex<[Int: [String: Int]]>([:])
+
+    public init(id: String, plan: SinkPlan, schema: Schema) {
+        self.id = id
+        self.plan = plan
+        self.schema = schema
+    }
+
+    var root: String { plan.spec.path ?? "." }
+    var fileExtension: String { plan.spec.format.rawValue }
+
+    public func preflight() throws(StreamrunError) {
+        do {
+            try FileIO.makeDirectories(root)
+        } catch {
+            throw StreamrunError(.writeFailed, error.message, location: plan.spec.jsonPath + ".path")
+        }
+        if let why = FileIO.cannotWrite(in: root) {
+            throw StreamrunError(.writeFailed, "cannot write to directory \(root): \(why)", location: plan.spec.jsonPath + ".path")
+        }
+    }
+
+    public func checkFreshStart() throws(StreamrunError) {
+        guard FileIO.isDirectory(root) else { return }
+        if FileIO.files(below: root).contains(where: { PartFileNames.parse($0.name, sinkID: id, fileExtension: fileExtension) != nil }) {
+            throw StreamrunError(.usage, "--fresh: \(root) already holds committed output of sink \"\(id)\"; "
+                + "remove it (or choose another path) before starting over", location: plan.spec.jsonPath + ".path")
+        }
+    }
+
+    public func makeWriter(subtask: Int, parallelism: Int) throws(StreamrunError) -> any StreamOperator {
+        let encoding = SinkEncoding(sink: plan, schema: schema)
+        let names = PartFileNames(root: root, sinkID: id, subtask: subtask, fileExtension: encoding.fileExtension,
+                                  partitionKey: plan.spec.partitionKey)
+        let writer = FileSinkWriter(names: names, encoder: encoding, partition: plan.partition, rollBytes: plan.spec.rollBytes,
+                                    committer: committer)
+        writer.restoredSequences = restoredSequences.withLock { $0 }
+        return writer
+    }
+
+    public func commit(_ prepared: [PreparedCommit], checkpoint: Int64) throws(StreamrunError) {
+        var pending: [FileCommitter.Pending] = []
+        for p in prepared { pending += try FileSinkState(payload: p.state.named, subtask: p.subtask).pending }
+        try committer.commit(pending)
+    }
+
+    public func abort() { committer.abortAll() }
+
+    func setRestoredSequences(_ sequences: [Int: [String: Int]]) { restoredSequences.withLock { $0 = sequences } }
+
+    public var committed: (count: Int, unit: String) { (committer.committedCount, "file") }
+}

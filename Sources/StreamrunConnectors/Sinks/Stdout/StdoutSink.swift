@@ -1,0 +1,30 @@
+import StreamrunCore
+import StreamrunPlan
+import StreamrunRuntime
+
+/// The `stdout` sink: every batch is written to standard output as it arrives. Output cannot be
+/// taken back, so there is nothing to prepare, commit or abort: at least once, for looking at a
+/// job's output, not for exactly-once delivery.
+public final class StdoutSink: TwoPhaseCommitSink {
+    public let id: String
+    let plan: SinkPlan
+    let schema: Schema
+
+    public init(id: String, plan: SinkPlan, schema: Schema) {
+        self.id = id
+        self.plan = plan
+        self.schema = schema
+    }
+
+    public func preflight() throws(StreamrunError) {}
+    public func checkFreshStart() throws(StreamrunError) {}
+    public func recover(_ prepared: [PreparedCommit], checkpoint: Int64) throws(StreamrunError) {}
+
+    public func makeWriter(subtask: Int, parallelism: Int) throws(StreamrunError) -> any StreamOperator {
+        StdoutSinkWriter(encoder: SinkEncoding(sink: plan, schema: schema))
+    }
+
+    public func commit(_ prepared: [PreparedCommit], checkpoint: Int64) throws(StreamrunError) {}
+    public func abort() {}
+    public var committed: (count: Int, unit: String) { (0, "file") }
+}

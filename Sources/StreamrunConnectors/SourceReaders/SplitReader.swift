@@ -1,0 +1,177 @@
+import StreamrunCore
+import StreamrunIO
+
+/// Reads the records of one ``FileSplit`` through a large buffer filled with pread(2), handing
+/// complete records to a decoder. Tracks the byte offset of the next unread record (what a checkpoint
+/// stores) and the line number (for error messages).
+final class SplitReader {
+    let split: FileSplit
+    var decoder: any RecordDecoder
+    let follow: Bool
+    private var buffer: [UInt8]
+    /// Valid bytes are buffer[lo..<hi]; buffer[lo] is at file offset `recordOffset`.
+    private var lo = 0
+    private var hi = 0
+    /// File offset of the next record to decode.
+    private(set) var recordOffset: Int64
+    /// File offset of the next byte to read into the buffer.
+    private var readOffset: Int64
+    private var eof = false
+    /// Newlines consumed since `firstRecordOffset`.
+    private var linesConsumed = 0
+    private var firstRecordOffset: Int64 = 0
+    private var positioned = false
+    private(set) var finished = false
+
+    /// A reader that continues a split from a checkpoint: the next record starts at `offset`.
+    convenience init(split: FileSplit, decoder: any RecordDecoder, follow: Bool, resumeAt offset: Int64, finished: Bool) {
+        self.init(split: split, decoder: decoder, follow: follow)
+        if offset > split.start || finished {
+            positioned = true
+            recordOffset = offset
+            readOffset = offset
+            firstRecordOffset = offset
+            self.finished = finished
+        }
+    }
+
+    init(split: FileSplit, decoder: any RecordDecoder, follow: Bool, bufferBytes: Int = 1 << 20) {
+        self.split = split
+        self.decoder = decoder
+        self.decoder.beginFile()
+        self.follow = follow
+        self.buffer = [UInt8](repeating: 0, count: bufferBytes)
+        self.recordOffset = split.start
+        self.readOffset = split.start
+    }
+
+    /// Decodes up to `maxRows` records into `builder`. Returns the rows added; 0 with `finished == false`
+    /// means a followed file has no complete new record yet.
+    func read(maxRows: Int, into builder: inout BatchBuilder) throws(StreamrunError) -> Int {
+        if !positioned { try position() }
+        var rows = 0
+        while rows < maxRows && !finished {
+            if recordOffset >= split.end {
+                finished = true
+                break
+            }
+            let (window, final) = decodeWindow()
+            let progress: DecodeProgress
+            do {
+                progress = try buffer.withUnsafeBufferPointer { buf throws(DecodeError) in
+                    try decoder.decode(UnsafeBufferPointer(rebasing: buf[lo..<window]), atEOF: final,
+                                       maxRows: maxRows - rows, into: &builder)
+                }
+            } catch {
+                throw StreamrunError(.malformedRecord, error.message, location: "\(split.path):\(lineNumber(plus: error.line))")
+            }
+            lo += progress.bytes
+            recordOffset += Int64(progress.bytes)
+            linesConsumed += progress.lines
+            rows += progress.rows
+            if rows >= maxRows { break }
+            if final && lo >= window {
+                finished = true  // the split's last record is consumed
+                break
+            }
+            if progress.bytes == 0 || lo == hi {
+                if try !fill() && follow { break }  // a followed file: wait for more
+            }
+        }
+        return rows
+    }
+
+    /// The part of the buffer to decode now, and whether it ends the split. Only records that start
+    /// before the split's end belong to it, so the window ends after the newline that ends the line
+    /// holding byte `end - 1`.
+    private func decodeWindow() -> (Int, Bool) {
+        if split.end != .max {
+            let endIndex = lo + Int(split.end - 1 - recordOffset)
+            if endIndex < hi {
+                if let nl = newline(from: endIndex) { return (nl + 1, true) }
+                return (hi, eof)
+            }
+        }
+        return (hi, eof && !follow)
+    }
+
+    /// For a split that starts mid-file: skip the partial line before its first record.
+    private func position() throws(StreamrunError) {
+        positioned = true
+        guard split.start > 0 else { return }
+        readOffset = split.start - 1
+        recordOffset = split.start - 1
+        lo = 0
+        hi = 0
+        while true {
+            if try !fill() {
+                recordOffset += Int64(hi - lo)
+                lo = hi
+                finished = true
+                return
+            }
+            if let nl = newline(from: lo) {
+                recordOffset += Int64(nl + 1 - lo)
+                lo = nl + 1
+                break
+            }
+            recordOffset += Int64(hi - lo)
+            lo = hi
+        }
+        firstRecordOffset = recordOffset
+        if recordOffset >= split.end { finished = true }
+    }
+
+    /// Moves unread bytes to the front and reads more; returns false at end of file.
+    private func fill() throws(StreamrunError) -> Bool {
+        if lo > 0 {
+            let n = hi - lo
+            if n > 0 {
+                buffer.withUnsafeMutableBufferPointer { b in
+                    b.baseAddress!.update(from: b.baseAddress! + lo, count: n)
+                }
+            }
+            lo = 0
+            hi = n
+        }
+        if hi == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }  // one record longer than the buffer
+        let fd = try FileIO.openRead(split.path)
+        defer { FileIO.close(fd) }
+        let n = try FileIO.pread(fd, into: &buffer, at: hi, offset: readOffset, path: split.path)
+        if n == 0 {
+            eof = true
+            return false
+        }
+        eof = false
+        hi += n
+        readOffset += Int64(n)
+        return true
+    }
+
+    private func newline(from i: Int) -> Int? {
+        var k = i
+        while k < hi {
+            if buffer[k] == 10 { return k }
+            k += 1
+        }
+        return nil
+    }
+
+    /// The 1-based line number `extra` lines after the next record, counting from the top of the file.
+    private func lineNumber(plus extra: Int) -> Int {
+        var base = 0
+        if firstRecordOffset > 0, let fd = try? FileIO.openRead(split.path) {
+            defer { FileIO.close(fd) }
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            var off: Int64 = 0
+            while off < firstRecordOffset {
+                let want = Int(min(Int64(chunk.count), firstRecordOffset - off))
+                let n = (try? FileIO.pread(fd, into: &chunk, at: 0, limit: want, offset: off, path: split.path)) ?? 0
+                if n <= 0 { break }
+                for i in 0..<n where chunk[i] == 10 { base += 1 }
+                off += Int64(n)
+            }
+        }
+        return base + linesConsumed + extra + 1
+    }
+}

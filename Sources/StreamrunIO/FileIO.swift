@@ -1,0 +1,269 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import StreamrunCore
+
+/// The one layer of POSIX file calls below the checkpoint store, the connectors and the control
+/// endpoint: throwing wrappers that name the path, with one error text per failure
+/// (`cannot <do what> <path>: <reason>`, retry class `transient`).
+///
+/// Writes use write(2) and an explicit fsync (never `Data.write`, which fsyncs on every call, and
+/// never `FileManager.replaceItemAt`, which loses data on Linux). A file is published in four
+/// steps: write a temporary name, fsync it, rename it, fsync the directory
+/// (``writeAtomically(_:to:inProgress:syncDirectory:)``).
+///
+/// - Important: Every call blocks the calling thread on the file system.
+public enum FileIO {
+    /// The text of an `errno` value.
+    public static func errorText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+    // MARK: - Descriptors
+
+    /// Opens `path` for reading; a missing or unreadable file is an `input-not-found` error.
+    public static func openRead(_ path: String) throws(StreamrunError) -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw StreamrunError(.inputNotFound, "cannot open \(path): \(errorText())") }
+        return fd
+    }
+
+    /// Creates (or truncates) `path` for writing.
+    public static func create(_ path: String) throws(StreamrunError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 { throw writeError("cannot create", path) }
+        return fd
+    }
+
+    /// Closes a descriptor (errors are ignored: every write that matters was fsynced before).
+    public static func close(_ fd: Int32) {
+        #if canImport(Glibc)
+        _ = Glibc.close(fd)
+        #elseif canImport(Darwin)
+        _ = Darwin.close(fd)
+        #endif
+    }
+
+    /// Reads into `buffer[at...]` (at most `limit` bytes) from file offset `offset`; returns the bytes
+    /// read, 0 at end of file.
+    public static func pread(_ fd: Int32, into buffer: inout [UInt8], at: Int, limit: Int = .max, offset: Int64,
+                             path: String) throws(StreamrunError) -> Int {
+        while true {
+            let n = buffer.withUnsafeMutableBytes { b in
+                systemPread(fd, b.baseAddress! + at, min(limit, b.count - at), off_t(offset))
+            }
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw StreamrunError(.readFailed, "cannot read \(path): \(errorText())", retry: .transient)
+        }
+    }
+
+    /// Writes every byte of `bytes` (retrying short writes and EINTR).
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StreamrunError) {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw writeError("cannot write", path)
+            }
+            done += n
+        }
+    }
+
+    public static func fsync(_ fd: Int32, path: String) throws(StreamrunError) {
+        if systemFsync(fd) != 0 { throw writeError("cannot fsync", path) }
+    }
+
+    // MARK: - Publishing
+
+    /// Writes `path` atomically and durably: write `inProgress`, fsync it, rename it to `path`, and
+    /// (if `syncDirectory`) fsync the directory. A crash leaves either the old file, or no file, or
+    /// the complete new one — never a partial file under the final name.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, inProgress: String, syncDirectory: Bool) throws(StreamrunError) {
+        let fd = try create(inProgress)
+        do throws(StreamrunError) {
+            try writeAll(fd, bytes, path: inProgress)
+            try fsync(fd, path: inProgress)
+        } catch {
+            close(fd)
+            unlink(inProgress)
+            throw error
+        }
+        close(fd)
+        do throws(StreamrunError) {
+            try rename(inProgress, path)
+        } catch {
+            unlink(inProgress)
+            throw error
+        }
+        if syncDirectory { try fsyncDirectory(parent(of: path)) }
+    }
+
+    /// fsyncs a directory so that renames and new entries in it survive a crash.
+    public static func fsyncDirectory(_ path: String) throws(StreamrunError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 { throw writeError("cannot open directory", path) }
+        defer { close(fd) }
+        if systemFsync(fd) != 0 { throw writeError("cannot fsync directory", path) }
+    }
+
+    public static func rename(_ from: String, _ to: String) throws(StreamrunError) {
+        if systemRename(from, to) != 0 { throw writeError("cannot rename \(from) to", to) }
+    }
+
+    // MARK: - Directories
+
+    /// `mkdir -p`; returns whether the last component was created by this call.
+    @discardableResult
+    public static func makeDirectories(_ path: String) throws(StreamrunError) -> Bool {
+        var current = path.hasPrefix("/") ? "" : "."
+        var created = false
+        for part in path.split(separator: "/") where !part.isEmpty {
+            current += "/" + part
+            if mkdir(current, 0o755) == 0 {
+                created = true
+            } else if errno == EEXIST {
+                created = false
+            } else {
+                throw writeError("cannot create directory", path)
+            }
+        }
+        if !isDirectory(path) {
+            throw StreamrunError(.writeFailed, "cannot create directory \(path): not a directory", retry: .transient)
+        }
+        return created
+    }
+
+    /// Names in a directory (not `.` or `..`), sorted; nil if it cannot be opened.
+    public static func list(_ dir: String) -> [String]? {
+        guard let d = opendir(dir) else { return nil }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafePointer(to: e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: e.pointee.d_name)) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// (directory, file name) of every file below `root`, depth first in name order.
+    public static func files(below root: String) -> [(directory: String, name: String)] {
+        var out: [(String, String)] = []
+        for name in list(root) ?? [] {
+            let p = root + "/" + name
+            if isDirectory(p) { out += files(below: p) } else { out.append((root, name)) }
+        }
+        return out
+    }
+
+    /// Paths matching a shell glob pattern, sorted.
+    public static func glob(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard systemGlob(pattern, 0, nil, &g) == 0 else { return [] }
+        return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }.sorted()
+    }
+
+    /// Why files cannot be created in `dir` (by creating and removing a probe file), or nil.
+    public static func cannotWrite(in dir: String) -> String? {
+        let probe = dir + "/.streamrun-write-probe"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 { return errorText() }
+        close(fd)
+        unlink(probe)
+        return nil
+    }
+
+    // MARK: - Reading
+
+    /// The whole file; nil if it does not exist.
+    public static func readAll(_ path: String) throws(StreamrunError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw StreamrunError(.readFailed, "cannot open \(path): \(errorText())", retry: .transient)
+        }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        if let size = fileSize(path), size > 0 { out.reserveCapacity(Int(size)) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StreamrunError(.readFailed, "cannot read \(path): \(errorText())", retry: .transient)
+            }
+            if n == 0 { return out }
+            out.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    public static func fileSize(_ path: String) -> Int64? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int64(st.st_size)
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    // MARK: - Removing
+
+    /// Removes a file if it is there; errors are ignored (cleanup of files nobody will read).
+    public static func unlink(_ path: String) { _ = systemUnlink(path) }
+
+    /// Removes a file; a missing file is not an error.
+    public static func remove(_ path: String) throws(StreamrunError) {
+        if systemUnlink(path) != 0 && errno != ENOENT { throw writeError("cannot delete", path) }
+    }
+
+    /// Removes an empty directory; a missing one is not an error.
+    public static func removeDirectory(_ path: String) throws(StreamrunError) {
+        if rmdir(path) != 0 && errno != ENOENT { throw writeError("cannot delete directory", path) }
+    }
+
+    /// Removes a directory and everything in it; a missing directory is not an error.
+    public static func removeTree(_ path: String) throws(StreamrunError) {
+        guard let names = list(path) else {
+            if !exists(path) { return }
+            throw writeError("cannot open directory", path)
+        }
+        for name in names {
+            let child = path + "/" + name
+            if isDirectory(child) { try removeTree(child) } else { try remove(child) }
+        }
+        try removeDirectory(path)
+    }
+
+    /// The directory part of `path` (`.` for a bare name).
+    public static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    static func writeError(_ what: String, _ path: String) -> StreamrunError {
+        StreamrunError(.writeFailed, "\(what) \(path): \(errorText())", retry: .transient)
+    }
+}
+
+// The C functions whose names FileIO's own methods shadow.
+#if canImport(Glibc)
+private let systemPread = Glibc.pread
+private let systemFsync = Glibc.fsync
+private let systemRename = Glibc.rename
+private let systemUnlink = Glibc.unlink
+private let systemGlob = Glibc.glob
+#elseif canImport(Darwin)
+private let systemPread = Darwin.pread
+private let systemFsync = Darwin.fsync
+private let systemRename = Darwin.rename
+private let systemUnlink = Darwin.unlink
+private let systemGlob = Darwin.glob
+#endif
