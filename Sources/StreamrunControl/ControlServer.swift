@@ -1,22 +1,25 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import StreamrunJob
 import StreamrunCore
+import StreamrunJob
 
 /// A running job's HTTP control endpoint: a Hummingbird server on `host:port` (port 0 picks a free
 /// port) serving ``ControlRoutes`` for one ``JobLauncher``.
 ///
-/// ``serve(_:)`` runs the server alongside the job: once bound, it publishes the address in
-/// `<launcher.stateDirectory>/control.json` (``ControlFile``) and calls the body with the URL; when the
-/// body returns it removes the file and shuts the server down gracefully, so an answer in flight
-/// (the one to `POST /stop`) still reaches its client.
+/// A process running a job hosts it with ``JobHost``; ``serve(_:)`` runs the server alongside any
+/// body instead (what tests use): once bound, it publishes the address in
+/// `<launcher.stateDirectory>/control.json` (``ControlFile``) and calls the body with the URL; when
+/// the body returns it removes the file and shuts the server down gracefully, so an answer in
+/// flight (the one to `POST /stop`) still reaches its client.
 ///
-/// - Important: ``serve(_:)`` fails before running the body when the address cannot be bound (a port
-///   in use, an unknown host).
+/// - Important: Both fail before running the job or the body when the address cannot be bound (a
+///   port in use, an unknown host).
 public struct ControlServer: Sendable {
     public let launcher: JobLauncher
     public let host: String
@@ -32,17 +35,22 @@ public struct ControlServer: Sendable {
         self.logger = logger
     }
 
-    /// Serves while `body` runs, passing it the endpoint's URL (`http://127.0.0.1:PORT`).
-    public func serve<T>(_ body: (String) async throws(StreamrunError) -> T) async throws(StreamrunError) -> T {
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
+    /// The Hummingbird application; `onListening` gets the bound port.
+    func application(onListening: @escaping @Sendable (Int) -> Void) -> some Service {
+        Application(
             router: ControlRoutes.router(launcher: launcher, metrics: JobMetricsBridge(launcher: launcher)),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            onServerRunning: { channel in
-                portSink.yield(channel.localAddress?.port ?? 0)
-                portSink.finish()
-            },
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
+    }
+
+    /// Serves while `body` runs, passing it the endpoint's URL (`http://127.0.0.1:PORT`).
+    public func serve<T: Sendable>(_ body: (String) async throws(StreamrunError) -> T) async throws(StreamrunError) -> T {
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let app = application(onListening: { port in
+            portSink.yield(port)
+            portSink.finish()
+        })
         let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let outcome: Result<T, StreamrunError>
         do {
@@ -56,7 +64,15 @@ public struct ControlServer: Sendable {
                     try await tasks.next()  // the server's error says why it stopped
                     throw StreamrunError(.internalError, "the control endpoint stopped before it listened", retry: .internal)
                 }
-                let result = await Self.run(body, url: url(port: bound), stateDirectory: launcher.stateDirectory)
+                let result: Result<T, StreamrunError>
+                do throws(StreamrunError) {
+                    let url = url(port: bound)
+                    try ControlFile.write(ControlAddress(url: url, pid: getpid()), in: launcher.stateDirectory)
+                    defer { ControlFile.remove(in: launcher.stateDirectory) }
+                    result = .success(try await body(url))
+                } catch {
+                    result = .failure(error)
+                }
                 await services.triggerGracefulShutdown()
                 try? await tasks.waitForAll()
                 return result
@@ -64,26 +80,14 @@ public struct ControlServer: Sendable {
         } catch let e as StreamrunError {
             throw e
         } catch {
-            throw StreamrunError(.usage, "cannot start the control endpoint on \(host):\(port): \(error)",
-                                 location: "control", underlying: nil)
+            throw bindError(error)
         }
         return try outcome.get()
     }
 
-    /// Publishes control.json, runs the body, removes control.json.
-    static func run<T>(_ body: (String) async throws(StreamrunError) -> T, url: String,
-                       stateDirectory: String) async -> Result<T, StreamrunError> {
-        do {
-            try ControlFile.write(ControlAddress(url: url, pid: getpid()), in: stateDirectory)
-        } catch {
-            return .failure(error)
-        }
-        defer { ControlFile.remove(in: stateDirectory) }
-        do {
-            return .success(try await body(url))
-        } catch {
-            return .failure(error)
-        }
+    /// The error for a server that could not start.
+    func bindError(_ error: any Error) -> StreamrunError {
+        StreamrunError(.usage, "cannot start the control endpoint on \(host):\(port): \(error)", location: "control")
     }
 
     /// The URL clients use: a wildcard address is reached through loopback.

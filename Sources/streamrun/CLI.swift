@@ -1,13 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Foundation
 import Logging
 import StreamrunCore
 import StreamrunPlan
 
-/// Shared CLI plumbing: one readable error line and an exit code, never a stack trace.
+/// Shared CLI plumbing: one readable error line and an exit code, never a stack trace. Every
+/// message goes through ``logger`` (``TextLogHandler`` prints it); command output goes to stdout.
 enum CLI {
     static let logger = Logger(label: "streamrun")
 
@@ -15,15 +13,15 @@ enum CLI {
         do {
             try await body()
         } catch let e as StreamrunError {
-            printError("error: " + e.description)
+            logger.error("\(e.description)", metadata: ["error.code": "\(e.code)"])
             throw ExitCode(e.exitCode)
         } catch let e as ExitCode {
             throw e
         } catch is CancellationError {
-            printError("error: job cancelled")
+            logger.error("job cancelled")
             throw ExitCode(130)
         } catch {
-            printError("error: \(error)")
+            logger.error("\(error)")
             throw ExitCode(1)
         }
     }
@@ -31,11 +29,7 @@ enum CLI {
     /// Loads and validates job.json; relative paths in it are taken relative to its directory.
     static func loadJob(_ path: String) throws(StreamrunError) -> JobPlan {
         let plan = try JobLoader.load(path: path).resolvingPaths(relativeTo: JobPlan.directory(of: path))
-        for w in plan.warnings { printError("warning: \(w)") }
+        for w in plan.warnings { logger.warning("\(w)") }
         return plan
-    }
-
-    static func printError(_ s: String) {
-        FileHandle.standardError.write(Data((s + "\n").utf8))
     }
 }

@@ -70,7 +70,7 @@ struct CheckpointsCommand: AsyncParsableCommand {
                     }
                     if !result.isValid {
                         bad += 1
-                        CLI.printError("error: checkpoint \(id) failed verification (\(result.problems.count) bad file\(result.problems.count == 1 ? "" : "s"))")
+                        CLI.logger.error("checkpoint \(id) failed verification (\(result.problems.count) bad file\(result.problems.count == 1 ? "" : "s"))")
                     }
                 }
                 if bad > 0 { throw ExitCode(1) }

@@ -1,14 +1,16 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 
 @main
 enum Entry {
     static func main() async {
-        Signals.install()
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = .info
-            return h
-        }
+        // A reader that goes away (`| head`) is seen as EPIPE on write, not a signal that kills.
+        signal(SIGPIPE, SIG_IGN)
+        LoggingSystem.bootstrap { _ in TextLogHandler() }
         await Streamrun.main()
     }
 }

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import ArgumentParser
 import StreamrunJob
@@ -47,29 +49,17 @@ struct RunCommand: AsyncParsableCommand {
         try await CLI.guarded {
             let plan = try CLI.loadJob(job)
             if fresh && fromSavepoint != nil { throw StreamrunError(.usage, "--fresh and --from-savepoint cannot be used together") }
-            var options = JobLauncher.Options(fresh: fresh, jobDirectory: CLI.absolute(JobPlan.directory(of: job)), notice: { CLI.printError($0) })
+            var options = JobLauncher.Options(fresh: fresh, jobDirectory: CLI.absolute(JobPlan.directory(of: job)))
             options.fromSavepoint = fromSavepoint
             options.allowNonRestoredState = allowNonRestoredState
             let launcher = JobLauncher(plan: plan, options: options, logger: CLI.logger)
-            Signals.onStop { launcher.requestStop() }
             let control = plan.spec.control ?? ControlSpec()
             let server = ControlServer(launcher: launcher, host: controlHost ?? control.host, port: controlPort ?? control.port)
             let statusLine = !quiet && isatty(STDERR_FILENO) != 0
-            let summary = try await server.serve { url throws(StreamrunError) in
-                // Announced once the job is past its checks and restore, so a job refused at start
-                // prints only its error.
-                let announce = Task {
-                    while launcher.state == .starting && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
-                    if launcher.state != .starting && launcher.state != .failed {
-                        CLI.printError("control endpoint: \(url)")
-                    }
-                }
-                defer { announce.cancel() }
-                let summary = try await launcher.run(statusLine: statusLine)
-                await announce.value
-                return summary
-            }
-            if !quiet { CLI.printError(summary.description) }
+            let summary = try await JobHost(server: server, statusLine: statusLine) { url in
+                CLI.logger.info("control endpoint: \(url)", metadata: ["url": "\(url)"])
+            }.run()
+            if !quiet { CLI.logger.info("\(summary.description)") }
         }
     }
 }

@@ -13,7 +13,7 @@ import Testing
     /// Runs the job until `records` are committed, then stops it.
     func run(_ plan: JobPlan, _ dir: URL, until records: Int, between: () throws -> Void = {}) async throws -> [String] {
         let notices = R.Notices()
-        let launcher = JobLauncher(plan: plan, options: .init(restartDelayMs: 10, notice: { notices.append($0) }))
+        let launcher = JobLauncher(plan: plan, options: .init(restartDelayMs: 10), logger: notices.logger)
         let run = Task { try await launcher.run(statusLine: false) }
         var failure: (any Error)?
         do {

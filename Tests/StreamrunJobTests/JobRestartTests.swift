@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import StreamrunCore
 import StreamrunPlan
 import Synchronization
@@ -13,7 +14,7 @@ import Testing
 /// creating it fails with a write error. The notice callback removes that file when the launcher
 /// announces the restart, which makes the failure transient and the test free of timing.
 @Suite struct JobRestartTests {
-    /// What the launcher reported through `Options.notice`.
+    /// What the launcher logged (through ``logger``).
     final class Notices: Sendable {
         private let messages = Mutex<[String]>([])
         /// Removed when a restart is announced.
@@ -29,6 +30,8 @@ import Testing
         }
 
         var all: [String] { messages.withLock { $0 } }
+        /// A logger whose every message is appended here.
+        var logger: Logger { Logger(label: "test") { _ in CapturingLogHandler { self.append($0) } } }
         var restarts: [String] { all.filter { $0.contains("restarting from the last checkpoint") } }
     }
 
@@ -106,8 +109,7 @@ import Testing
         try Data(lines(0..<2000) { $0 < 1000 ? "p0" : "p1" }.utf8).write(to: dir.appendingPathComponent("in/a.jsonl"))
         let notices = Notices(removingOnRestart: block ? blocker.path : nil)
         let launcher = JobLauncher(plan: try plan(dir, follow: true),
-                                   options: .init(fresh: fresh, maxRestarts: 3, restartDelayMs: 10, jobDirectory: dir.path,
-                                                  notice: { notices.append($0) }))
+                                   options: .init(fresh: fresh, maxRestarts: 3, restartDelayMs: 10, jobDirectory: dir.path), logger: notices.logger)
         let run = Task { try await launcher.run(statusLine: false) }
         do {
             try await waitUntil("p0 and p1 are committed", launcher: launcher, notices: notices) { committedRecords(out) >= 2000 }
@@ -177,7 +179,7 @@ import Testing
         try Data("in the way\n".utf8).write(to: dir.appendingPathComponent("out/dt=p0"))
         let notices = Notices()
         let launcher = JobLauncher(plan: try Self.plan(dir, follow: false),
-                                   options: .init(maxRestarts: 2, restartDelayMs: 10, notice: { notices.append($0) }))
+                                   options: .init(maxRestarts: 2, restartDelayMs: 10), logger: notices.logger)
         do {
             _ = try await launcher.run(statusLine: false)
             Issue.record("the job succeeded with a file in place of its partition directory")
@@ -198,7 +200,7 @@ import Testing
         try Data(text.utf8).write(to: dir.appendingPathComponent("in/a.jsonl"))
         let notices = Notices()
         let launcher = JobLauncher(plan: try Self.plan(dir, follow: false),
-                                   options: .init(maxRestarts: 3, restartDelayMs: 10, notice: { notices.append($0) }))
+                                   options: .init(maxRestarts: 3, restartDelayMs: 10), logger: notices.logger)
         do {
             _ = try await launcher.run(statusLine: false)
             Issue.record("the job accepted a malformed record")

@@ -1,72 +1,89 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import StreamrunCheckpoint
 import StreamrunConnectors
 import StreamrunCore
 import StreamrunIO
 import StreamrunPlan
 import StreamrunRuntime
-import Synchronization
 
-/// Takes checkpoints of a running job: triggers one every `interval` (at most one in flight, at least
-/// `minPause` apart, abandoned after `timeout`), and persists each completed one away from the task
-/// threads — every subtask's state file, then the manifest (which makes it exist), then the same
-/// files as a savepoint when one was asked for, then publishes the file sinks' pending files it
-/// lists (the commit phase of two-phase commit), then applies retention.
+/// Takes the checkpoints of one attempt: triggers one every `interval` through the job's
+/// ``JobLifecycle`` (at most one in flight, at least `minPause` apart, abandoned after `timeout`),
+/// and persists each completed one away from the task threads — every subtask's state file, then
+/// the manifest (which makes it exist), then the same files as a savepoint when one was asked for,
+/// then the sinks' commit (the second phase of ``TwoPhaseCommitSink``), then retention.
+///
+/// - Important: ``persistLoop()`` throws the first checkpoint that cannot be written, which fails
+///   the attempt (the launcher restarts it from the last complete checkpoint).
 final class CheckpointCoordinator: Sendable {
     let plan: JobPlan
     let spec: CheckpointSpec
     let store: CheckpointStore
     /// The job's sinks, whose commit is the second phase of each checkpoint.
     let sinks: [any TwoPhaseCommitSink]
-    let history: CheckpointHistory
+    let lifecycle: JobLifecycle
     private let stream: AsyncStream<CheckpointTracker.Completed>
     private let input: AsyncStream<CheckpointTracker.Completed>.Continuation
-    private let persisted = Atomic<Int64>(0)
-    let stopped = Atomic<Bool>(false)
-    private struct Triggers {
-        var savepointRoots: [Int64: String] = [:]
-        var lastTriggered: Int64 = 0
-    }
-    /// Serializes triggering; `persist` reads a checkpoint's savepoint target under it, so the
-    /// target is always registered before the checkpoint can be persisted.
-    private let triggers = Mutex(Triggers())
 
-    init(plan: JobPlan, spec: CheckpointSpec, store: CheckpointStore, sinks: [any TwoPhaseCommitSink], history: CheckpointHistory) {
-        self.sinks = sinks
+    init(plan: JobPlan, spec: CheckpointSpec, store: CheckpointStore, sinks: [any TwoPhaseCommitSink], lifecycle: JobLifecycle) {
         self.plan = plan
-        self.history = history
         self.spec = spec
         self.store = store
+        self.sinks = sinks
+        self.lifecycle = lifecycle
         (stream, input) = AsyncStream.makeStream(of: CheckpointTracker.Completed.self)
     }
 
     /// From the runner (any task's thread): a checkpoint every subtask acknowledged.
     func completed(_ c: CheckpointTracker.Completed) { input.yield(c) }
 
-    /// No more checkpoints will complete.
+    /// No more checkpoints will complete: ``persistLoop()`` returns after the last.
     func finishStream() { input.finish() }
 
-    var lastPersisted: Int64 { persisted.load(ordering: .acquiring) }
-
     /// Persists completed checkpoints in order until ``finishStream()``.
-    func persistLoop() async throws {
+    func persistLoop() async throws(StreamrunError) {
         // One content buffer for every state file of every checkpoint: a fresh multi-megabyte
         // buffer per file would be paged in from zero each time.
         var content = SnapshotWriter()
-        for await c in stream {
-            do {
-                try persist(c, content: &content)
-            } catch {
-                history.failed(c.id, reason: error.description)
-                throw error
+        for await c in stream { try persist(c, content: &content) }
+    }
+
+    /// Triggers a checkpoint every interval until cancelled, waiting for each to be done (or to
+    /// time out) before the next interval starts.
+    func triggerLoop() async {
+        let interval = Duration.milliseconds(max(spec.intervalMs, 1))
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: interval) } catch { return }
+            guard let id = lifecycle.triggerPeriodic() else { continue }
+            let timedOut = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    await self.lifecycle.waitForCheckpoint(id)
+                    return false
+                }
+                group.addTask {
+                    do { try await Task.sleep(for: .milliseconds(self.spec.timeoutMs)) } catch { return false }
+                    return true
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            if timedOut { lifecycle.checkpointTimedOut(id, reason: "timed out after \(spec.timeoutMs) ms") }
+            if spec.minPauseMs > 0 {
+                do { try await Task.sleep(for: .milliseconds(spec.minPauseMs)) } catch { return }
             }
         }
     }
 
     func persist(_ c: CheckpointTracker.Completed, content: inout SnapshotWriter) throws(StreamrunError) {
-        let savepointRoot = triggers.withLock { $0.savepointRoots.removeValue(forKey: c.id) }
+        let savepointRoot = lifecycle.checkpointAligned(c.id)
+        do {
+            try write(c, savepointRoot: savepointRoot, content: &content)
+        } catch {
+            lifecycle.checkpointFailed(c.id, reason: error.description)
+            throw error
+        }
+    }
+
+    private func write(_ c: CheckpointTracker.Completed, savepointRoot: String?, content: inout SnapshotWriter) throws(StreamrunError) {
         var files: [(OperatorSnapshot, [UInt8])] = []
         for (task, payload) in c.states.sorted(by: { $0.key < $1.key }) {
             guard let node = plan.node(task.node) else { continue }
@@ -78,6 +95,7 @@ final class CheckpointCoordinator: Sendable {
         let manifest = try write(files, id: c.id, to: store, summaries: summaries)
         var size = manifest.stateFiles.reduce(FileIO.fileSize(store.paths.manifest(c.id)) ?? 0) { $0 + $1.size }
         var savepointPath: String?
+        var savepointFailure: String?
         if let savepointRoot {
             let sp = CheckpointStore(root: savepointRoot, prefix: CheckpointPaths.savepointPrefix)
             do {
@@ -86,7 +104,7 @@ final class CheckpointCoordinator: Sendable {
                 size = manifest.stateFiles.reduce(FileIO.fileSize(sp.paths.manifest(c.id)) ?? 0) { $0 + $1.size }
             } catch {
                 // The checkpoint stands; only the savepoint copy failed.
-                history.failed(c.id, reason: "savepoint: \(error.description)")
+                savepointFailure = "savepoint: \(error.description)"
             }
         }
         // The checkpoint is durable: the sinks make visible what they prepared for it.
@@ -95,10 +113,11 @@ final class CheckpointCoordinator: Sendable {
             try sink.commit(prepared.map { PreparedCommit(subtask: $0.key.subtask, state: $0.value) }, checkpoint: c.id)
         }
         _ = try store.retain(spec.retain)
-        if savepointRoot == nil || savepointPath != nil {
-            history.completed(c.id, sizeBytes: size, atMs: manifest.timestampMs, path: savepointPath)
+        if let savepointFailure {
+            lifecycle.checkpointFailed(c.id, reason: savepointFailure)
+        } else {
+            lifecycle.checkpointCompleted(c.id, sizeBytes: size, atMs: manifest.timestampMs, savepoint: savepointPath)
         }
-        persisted.store(c.id, ordering: .releasing)
     }
 
     /// Writes every state file, then the manifest (which makes the checkpoint exist) into `target`.
@@ -108,64 +127,17 @@ final class CheckpointCoordinator: Sendable {
         for (snapshot, bytes) in files {
             entries.append(try target.writeStateFile(checkpoint: id, operator: snapshot.operatorID, subtask: snapshot.subtask, bytes: bytes))
         }
-        let manifest = CheckpointManifest(job: plan.spec.name, checkpointID: id, timestampMs: Self.nowMs(),
+        let manifest = CheckpointManifest(job: plan.spec.name, checkpointID: id, timestampMs: WallClock.nowMs(),
                                           operators: Self.operators(plan), stateFiles: entries,
-                                          sources: summaries.sources, watermarks: summaries.watermarks, jobText: plan.sourceText.isEmpty ? nil : plan.sourceText)
+                                          sources: summaries.sources, watermarks: summaries.watermarks,
+                                          jobText: plan.sourceText.isEmpty ? nil : plan.sourceText)
         try target.publish(manifest)
         return manifest
-    }
-
-    /// Starts a checkpoint unless one is in flight; with `savepointRoot`, it is also written as a
-    /// savepoint under that directory. With `stop`, the job stops right after it (any checkpoint in
-    /// flight is abandoned). Returns the id, or nil when another checkpoint is in flight.
-    func trigger(_ runner: JobRunner, savepointRoot: String? = nil, stop: Bool = false) -> Int64? {
-        triggers.withLock { t in
-            // In flight until persisted: every subtask may have acknowledged it while its files are still
-            // being written, and a new trigger would mark it abandoned in the history.
-            if !stop, runner.checkpointInFlight != nil || history.entry(t.lastTriggered)?.status == .inProgress { return nil }
-            let before = runner.checkpointInFlight
-            let id = stop ? runner.stopWithCheckpoint() : runner.triggerCheckpoint()
-            if id != before {
-                history.triggered(id, kind: savepointRoot == nil ? "checkpoint" : "savepoint", atMs: Self.nowMs())
-            } else if savepointRoot != nil {
-                history.markSavepoint(id)
-            }
-            if let savepointRoot { t.savepointRoots[id] = savepointRoot }
-            t.lastTriggered = id
-            return id
-        }
-    }
-
-    /// Triggers checkpoints on the interval until cancelled or stopped.
-    func triggerLoop(_ runner: JobRunner) async {
-        let interval = Duration.milliseconds(max(spec.intervalMs, 1))
-        while !Task.isCancelled && !stopped.load(ordering: .relaxed) {
-            try? await Task.sleep(for: interval)
-            if Task.isCancelled || stopped.load(ordering: .relaxed) { return }
-            guard let id = trigger(runner) else { continue }
-            let deadline = ContinuousClock.now + .milliseconds(spec.timeoutMs)
-            while lastPersisted < id && !Task.isCancelled && !stopped.load(ordering: .relaxed) {
-                if ContinuousClock.now >= deadline {
-                    runner.abandonCheckpoint(id)
-                    history.failed(id, reason: "timed out after \(spec.timeoutMs) ms")
-                    break
-                }
-                try? await Task.sleep(for: .milliseconds(5))
-            }
-            if spec.minPauseMs > 0 { try? await Task.sleep(for: .milliseconds(spec.minPauseMs)) }
-        }
     }
 
     /// The job's nodes as the manifest records them (id, type, parallelism).
     static func operators(_ plan: JobPlan) -> [CheckpointManifest.Operator] {
         plan.nodes.map { CheckpointManifest.Operator(id: $0.id, type: $0.typeName, parallelism: $0.parallelism,
                                                      maxParallelism: plan.spec.maxParallelism) }
-    }
-
-    /// Wall-clock time, only for the manifest's "taken at" and the resume message — never for data.
-    static func nowMs() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 }

@@ -34,7 +34,6 @@ public final class CheckpointHistory: Sendable {
 
     func triggered(_ id: Int64, kind: String, atMs: Int64, path: String? = nil) {
         state.withLock { s in
-            for i in s.entries.indices where s.entries[i].status == .inProgress { s.entries[i].status = .abandoned }
             s.entries.append(Entry(id: id, kind: kind, status: .inProgress, triggeredAtMs: atMs, path: path))
             s.started[id] = .now
             if s.entries.count > limit { s.entries.removeFirst(s.entries.count - limit) }
@@ -57,10 +56,14 @@ public final class CheckpointHistory: Sendable {
         }
     }
 
-    /// Checkpoint `id`, already in flight, is to be written as a savepoint too.
-    func markSavepoint(_ id: Int64) {
+    /// Checkpoint `id`, still being aligned, was given up (a stop replaced it, or its attempt ended).
+    func abandoned(_ id: Int64, reason: String) {
         state.withLock { s in
-            if let i = s.entries.lastIndex(where: { $0.id == id }) { s.entries[i].kind = "savepoint" }
+            s.started.removeValue(forKey: id)
+            if let i = s.entries.lastIndex(where: { $0.id == id }), s.entries[i].status == .inProgress {
+                s.entries[i].status = .abandoned
+                s.entries[i].failure = reason
+            }
         }
     }
 

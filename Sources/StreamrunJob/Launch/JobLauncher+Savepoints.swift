@@ -1,4 +1,3 @@
-import StreamrunCheckpoint
 import StreamrunCore
 
 extension JobLauncher {
@@ -16,14 +15,7 @@ extension JobLauncher {
     /// checkpoint in flight to complete first.
     public func savepoint(directory: String? = nil) async throws(StreamrunError) -> String {
         try requireCheckpoints("a savepoint")
-        let root = directory ?? defaultSavepointRoot
-        while true {
-            guard let (runner, coord) = attempt(), let coord, state == .running else {
-                throw StreamrunError(.usage, "job \"\(plan.spec.name)\" is \(state.rawValue): no savepoint can be taken now", retry: .transient)
-            }
-            if let id = coord.trigger(runner, savepointRoot: root) { return try await waitForSavepoint(id) }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
+        return try savepointPath(await lifecycle.savepoint(root: directory ?? defaultSavepointRoot))
     }
 
     /// Stops the job. With checkpoints it takes a final checkpoint (written as a savepoint too when
@@ -31,52 +23,33 @@ extension JobLauncher {
     /// committed, so a later run continues exactly there; returns the savepoint's directory.
     /// Without checkpoints the job drains and commits (no savepoint is possible).
     public func stop(savepoint: Bool, directory: String? = nil) async throws(StreamrunError) -> String? {
-        if savepoint {
-            try requireCheckpoints("stop --savepoint")
-            setStopSavepointRoot(directory ?? defaultSavepointRoot)
+        if savepoint { try requireCheckpoints("stop --savepoint") }
+        let wake = await lifecycle.stop(savepointRoot: savepoint ? directory ?? defaultSavepointRoot : nil)
+        guard savepoint else { return nil }
+        if case .phase(let phase) = wake {
+            throw StreamrunError(.usage, "job \"\(plan.spec.name)\" \(phase == .failed ? "failed" : "ended") before its savepoint was taken"
+                + (history.lastCompleted.map { "; its last checkpoint is \($0.id)" } ?? ""))
         }
-        let before = history.entries.last?.id ?? 0
-        requestStop()
-        guard savepoint else {
-            while !ended { try? await Task.sleep(for: .milliseconds(5)) }
-            return nil
-        }
-        // The stop checkpoint is the newest one triggered after the request.
-        while true {
-            if let e = history.entries.last(where: { $0.id > before && $0.kind == "savepoint" }) { return try await waitForSavepoint(e.id) }
-            if ended {
-                throw StreamrunError(.usage, "job \"\(plan.spec.name)\" ended before its savepoint was taken"
-                    + (history.lastCompleted.map { "; its last checkpoint is \($0.id)" } ?? ""))
-            }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
+        return try savepointPath(wake)
     }
 
-    private func waitForSavepoint(_ id: Int64) async throws(StreamrunError) -> String {
-        while true {
-            if let e = history.entry(id) {
-                switch e.status {
-                case .completed:
-                    if let path = e.path { return path }
-                case .failed:
-                    throw StreamrunError(.writeFailed, "savepoint \(id) failed: \(e.failure ?? "unknown error")", retry: .transient)
-                case .abandoned:
-                    throw StreamrunError(.internalError, "savepoint \(id) was abandoned (the job is stopping or restarting)", retry: .transient)
-                case .inProgress:
-                    break
-                }
-            }
-            let now = state
-            if now == .failed || now == .restarting || now == .finished {
-                if let e = history.entry(id), e.status == .completed, let path = e.path { return path }
-                throw StreamrunError(.internalError, "savepoint \(id) was not completed: the job is \(now.rawValue)", retry: .transient)
-            }
-            try? await Task.sleep(for: .milliseconds(5))
+    /// The savepoint directory a wait ended with, or the error that says why there is none.
+    private func savepointPath(_ wake: JobLifecycle.Wake) throws(StreamrunError) -> String {
+        switch wake {
+        case .checkpoint(_, .completed(let path?)):
+            return path
+        case .checkpoint(let id, .completed(nil)):
+            throw StreamrunError(.internalError, "checkpoint \(id) completed without its savepoint", retry: .internal)
+        case .checkpoint(let id, .failed(let reason)):
+            throw StreamrunError(.writeFailed, "savepoint \(id) failed: \(reason)", retry: .transient)
+        case .checkpoint(let id, .abandoned(let reason)):
+            throw StreamrunError(.internalError, "savepoint \(id) was abandoned (\(reason))", retry: .transient)
+        case .refused(let phase), .phase(let phase):
+            throw StreamrunError(.usage, "job \"\(plan.spec.name)\" is \(phase.rawValue): no savepoint can be taken now", retry: .transient)
+        case .cancelled:
+            throw StreamrunError(.internalError, "the savepoint request was cancelled", retry: .transient)
         }
     }
-
-    /// The job is no longer running (stopped, finished or failed).
-    var ended: Bool { [.stopped, .finished, .failed].contains(state) }
 
     private func requireCheckpoints(_ what: String) throws(StreamrunError) {
         if plan.spec.checkpoints == nil {

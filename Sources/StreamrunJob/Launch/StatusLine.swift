@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import StreamrunCore
 import StreamrunPlan
@@ -49,6 +51,12 @@ struct StatusLine {
 
     static func write(_ s: String) {
         var s = s
-        s.withUTF8 { _ = Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        s.withUTF8 { _ = systemWrite(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 }
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+private let systemWrite = Darwin.write
+#endif

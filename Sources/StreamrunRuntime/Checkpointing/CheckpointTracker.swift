@@ -56,10 +56,19 @@ public struct CheckpointTracker: Sendable {
     /// Starts checkpoint `lastTriggered + 1`; returns its id and the one it abandoned, if any.
     public mutating func trigger() -> (id: Int64, abandoned: Int64?) {
         let abandoned = pending
-        lastTriggered += 1
-        pending = lastTriggered
-        acks = [:]
+        _ = trigger(lastTriggered + 1)
         return (lastTriggered, abandoned)
+    }
+
+    /// Starts checkpoint `id` (chosen by the coordinator), abandoning a pending one. An id not above
+    /// the last triggered one is stale (a newer checkpoint was triggered first) and ignored:
+    /// returns false.
+    public mutating func trigger(_ id: Int64) -> Bool {
+        guard id > lastTriggered else { return false }
+        lastTriggered = id
+        pending = id
+        acks = [:]
+        return true
     }
 
     public var inFlight: Int64? { pending }
@@ -87,9 +96,10 @@ public struct CheckpointTracker: Sendable {
     /// Every subtask has finished.
     public var allFinished: Bool { all.allSatisfy { finished[$0] != nil } }
 
-    /// The checkpoint that records the end of the job: every subtask's final state, as the next id.
-    public mutating func finalCheckpoint() -> Completed {
-        lastTriggered += 1
+    /// The checkpoint that records the end of the job: every subtask's final state, as `id` (by
+    /// default the next id).
+    public mutating func finalCheckpoint(id: Int64? = nil) -> Completed {
+        lastTriggered = max(lastTriggered + 1, id ?? 0)
         pending = nil
         lastCompleted = lastTriggered
         return Completed(id: lastTriggered, states: finished)

@@ -77,6 +77,15 @@ public final class JobRunner: Sendable {
         }
     }
 
+    /// Starts checkpoint `id`, chosen by the caller (the job's coordinator numbers checkpoints).
+    /// Ignored when `id` is not above every checkpoint triggered before, or the job is stopping.
+    public func triggerCheckpoint(_ id: Int64) {
+        checkpoints.tracker.withLock { t in
+            guard checkpoints.suspendAt.load(ordering: .acquiring) == 0, t.trigger(id) else { return }
+            checkpoints.requested.store(id, ordering: .releasing)
+        }
+    }
+
     func acknowledge(_ id: Int64, node: String, subtask: Int, state: SnapshotPayload?) {
         let done = checkpoints.tracker.withLock {
             $0.acknowledge(id, task: SubtaskID(node: node, subtask: subtask), state: state ?? SnapshotPayload())
@@ -96,9 +105,10 @@ public final class JobRunner: Sendable {
         return id > 0 && !checkpoints.tracker.withLock({ $0.allFinished }) ? id : nil
     }
 
-    /// After every task finished: the checkpoint that records the end of the job (all final states).
-    public func finalCheckpoint() -> CheckpointTracker.Completed? {
-        checkpoints.tracker.withLock { $0.allFinished ? $0.finalCheckpoint() : nil }
+    /// After every task finished: the checkpoint that records the end of the job (all final states),
+    /// numbered `id` if given, else the next id.
+    public func finalCheckpoint(id: Int64? = nil) -> CheckpointTracker.Completed? {
+        checkpoints.tracker.withLock { $0.allFinished ? $0.finalCheckpoint(id: id) : nil }
     }
 
     /// The checkpoint in flight, if any.
@@ -129,8 +139,34 @@ public final class JobRunner: Sendable {
         return id
     }
 
+    /// ``stopWithCheckpoint()`` at checkpoint `id`, chosen by the caller. Ignored when the job is
+    /// already stopping or `id` is stale.
+    public func stopWithCheckpoint(_ id: Int64) {
+        let accepted = checkpoints.tracker.withLock { t in
+            guard checkpoints.suspendAt.load(ordering: .acquiring) == 0, t.trigger(id) else { return false }
+            checkpoints.suspendAt.store(id, ordering: .releasing)
+            checkpoints.requested.store(id, ordering: .releasing)
+            return true
+        }
+        if accepted { stop.request() }
+    }
+
+    /// Runs every task until all have finished (see the type's note on failures).
+    ///
+    /// - Important: Cancelling the calling task stops every task: sources are asked to stop and every
+    ///   gate fails, so `run()` throws promptly.
     public func run() async throws {
         let firstError = FirstError()
+        await withTaskCancellationHandler {
+            await runTasks(firstError)
+        } onCancel: {
+            stop.request()
+            failAll()
+        }
+        if let e = firstError.error { throw e }
+    }
+
+    private func runTasks(_ firstError: FirstError) async {
         await withTaskGroup(of: Void.self) { group in
             for stage in physical.stages {
                 for subtask in 0..<stage.parallelism {
@@ -144,7 +180,6 @@ public final class JobRunner: Sendable {
                 }
             }
         }
-        if let e = firstError.error { throw e }
     }
 
     func failAll() {

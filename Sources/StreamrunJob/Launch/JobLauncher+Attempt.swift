@@ -1,0 +1,126 @@
+import StreamrunCheckpoint
+import StreamrunConnectors
+import StreamrunCore
+import StreamrunPlan
+import StreamrunRuntime
+
+/// How an attempt that did not fail ended.
+struct AttemptOutcome {
+    var runner: JobRunner
+    var sinks: [any TwoPhaseCommitSink]
+    /// The checkpoint the job stopped at, when it was stopped rather than finishing its input.
+    var stoppedAt: Int64?
+}
+
+extension JobLauncher {
+    /// One attempt: restore (or, `fresh`, forget the checkpoints), recover the sinks, run, checkpoint,
+    /// commit.
+    func runAttempt(statusLine: Bool) async throws(StreamrunError) -> AttemptOutcome {
+        var coordinator: CheckpointCoordinator?
+        var lastID: Int64 = 0
+        var factory = ConnectorFactory(plan: plan)
+        if let spec = plan.spec.checkpoints {
+            let store = CheckpointStore(root: spec.dir)
+            let restored = try restoreFrom(store)
+            lastID = max((try? store.list().map(\.id).max()) ?? nil ?? 0, restored?.checkpointID ?? 0)
+            if let r = restored {
+                for w in r.warnings { logger.warning("\(w)") }
+                factory = ConnectorFactory(plan: plan, restore: r.snapshots)
+                for sink in factory.sinks { try sink.recover(r.prepared(sink.id), checkpoint: r.checkpointID) }
+                let age = Double(max(0, WallClock.nowMs() - r.timestampMs)) / 1000
+                let what = r.directory.hasSuffix(CheckpointPaths(root: "").name(r.checkpointID)) ? "checkpoint \(r.checkpointID)" : r.directory
+                logger.info("resuming from \(what) (\(RunSummary.seconds(age)) old)", metadata: ["checkpoint": "\(r.checkpointID)"])
+            }
+            coordinator = CheckpointCoordinator(plan: plan, spec: spec, store: store, sinks: factory.sinks, lifecycle: lifecycle)
+        } else if options.fromSavepoint != nil {
+            throw StreamrunError(.usage, "--from-savepoint needs a checkpoints section in job.json (checkpoints.dir)", location: "checkpoints")
+        }
+        let coord = coordinator
+        let runner = JobRunner(plan: plan, factory: factory,
+                               options: .init(lastCheckpointID: lastID, onCheckpointComplete: { coord?.completed($0) }))
+        setMetrics(runner.metrics)
+        lifecycle.attemptStarted(runner, lastCheckpointID: lastID)
+        do {
+            try await run(runner, coordinator: coord, statusLine: statusLine)
+            if coord == nil, let final = runner.finalCheckpoint() {
+                for sink in factory.sinks {
+                    let prepared = final.states.filter { $0.key.node == sink.id }.sorted { $0.key < $1.key }
+                    try sink.commit(prepared.map { PreparedCommit(subtask: $0.key.subtask, state: $0.value) }, checkpoint: final.id)
+                }
+            }
+        } catch {
+            // Without checkpoints nothing of a failed run may remain; with them, the next attempt's
+            // recovery puts the output back to its checkpoint.
+            if coord == nil { for sink in factory.sinks { sink.abort() } }
+            throw error
+        }
+        return AttemptOutcome(runner: runner, sinks: factory.sinks, stoppedAt: runner.stoppedAtCheckpoint)
+    }
+
+    private enum Child { case runner, persister, helper }
+
+    /// Runs the dataflow, and beside it the checkpoint trigger and persist loops and the status
+    /// line, in one task group: the first failure cancels the rest. Every checkpoint the dataflow
+    /// completed is persisted before this returns, the final one (end of input) included.
+    private func run(_ runner: JobRunner, coordinator: CheckpointCoordinator?, statusLine: Bool) async throws(StreamrunError) {
+        defer { if statusLine { StatusLine.clear() } }
+        do {
+            try await withThrowingTaskGroup(of: Child.self) { group in
+                group.addTask {
+                    try await runner.run()
+                    return .runner
+                }
+                if let coordinator {
+                    group.addTask {
+                        try await coordinator.persistLoop()
+                        return .persister
+                    }
+                    group.addTask {
+                        await coordinator.triggerLoop()
+                        return .helper
+                    }
+                }
+                if statusLine {
+                    group.addTask {
+                        await StatusLine(metrics: runner.metrics, plan: self.plan).run()
+                        return .helper
+                    }
+                }
+                while let child = try await group.next(), child != .runner {}
+                if let coordinator {
+                    if let final = runner.finalCheckpoint(id: lifecycle.finalCheckpointID()) { coordinator.completed(final) }
+                    coordinator.finishStream()
+                    while let child = try await group.next(), child != .persister {}
+                }
+                group.cancelAll()
+            }
+        } catch let e as StreamrunError {
+            throw e
+        } catch is CancellationError {
+            throw StreamrunError(.internalError, "job cancelled", retry: .transient)
+        } catch {
+            throw StreamrunError(.internalError, "job failed: \(error)", retry: .internal)
+        }
+    }
+
+    /// The state this attempt starts from: `--fresh` forgets the checkpoints; `--from-savepoint`
+    /// restores that directory (unless this process has checkpointed since, after a restart);
+    /// otherwise the newest valid checkpoint, if any.
+    func restoreFrom(_ store: CheckpointStore) throws(StreamrunError) -> RestoredState? {
+        if takeFresh() {
+            try startOver(store)
+            return nil
+        }
+        if let dir = options.fromSavepoint, history.lastCompleted == nil {
+            return try RestoredState.load(directory: dir, plan: plan, allowNonRestoredState: options.allowNonRestoredState)
+        }
+        return try RestoredState.load(store, plan: plan, allowNonRestoredState: options.allowNonRestoredState)
+    }
+
+    /// `--fresh`: forget the checkpoints. Refused while a sink's destination holds committed output
+    /// of this job, which a fresh run would mix with its own.
+    func startOver(_ store: CheckpointStore) throws(StreamrunError) {
+        for sink in ConnectorFactory(plan: plan).sinks { try sink.checkFreshStart() }
+        for info in try store.list() { try store.delete(info.id) }
+    }
+}
