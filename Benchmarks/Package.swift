@@ -21,6 +21,7 @@ let package = Package(
                 .product(name: "StreamrunPlan", package: "streamrun"),
                 .product(name: "StreamrunRuntime", package: "streamrun"),
                 .product(name: "StreamrunConnectors", package: "streamrun"),
+                .product(name: "StreamrunJob", package: "streamrun"),
             ],
             path: "Benchmarks/Streamrun",
             plugins: [

@@ -1,6 +1,6 @@
 import Benchmark
 import Foundation
-import StreamrunConnectors
+import StreamrunJob
 
 /// Whole jobs, as `streamrun bench` runs them: q0 (passthrough), q2 (filter), q5 (tumbling window
 /// count), over a file of a million bids at parallelism 2.

@@ -14,7 +14,7 @@ extension InputGate {
             var weight = 0
             var closed = false
             var waitingProducer: Producer?
-            /// Elements from this input are held back (barrier alignment in later issues).
+            /// Elements from this input are held back: it delivered the barrier being aligned.
             var blocked = false
         }
 

@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Each upstream subtask owns one input index and sends ``StreamElement``s to it in order; the consuming
 /// task calls ``next()`` and gets elements tagged with their input, so it can combine watermarks per input
-/// (and, later, align checkpoint barriers). Capacity is counted in records per input.
+/// and align checkpoint barriers (``block(input:)``). Capacity is counted in records per input.
 ///
 /// - Important: ``send(_:input:)`` suspends while that input's queue is full (backpressure: nothing is
 ///   dropped and memory stays bounded). After ``fail()`` every pending and future call throws
