@@ -51,20 +51,3 @@ public struct TimerHeap<Element: Comparable>: Sendable where Element: Sendable {
         return pop()
     }
 }
-
-/// Saturating event-time arithmetic: window bounds and deadlines near `Int64.min`/`.max` clamp
-/// instead of trapping.
-public enum EventTime {
-    @inlinable public static func add(_ a: Int64, _ b: Int64) -> Int64 {
-        let (r, o) = a.addingReportingOverflow(b)
-        return o ? (b > 0 ? .max : .min) : r
-    }
-
-    @inlinable public static func multiply(_ a: Int64, _ b: Int64) -> Int64 {
-        let (r, o) = a.multipliedReportingOverflow(by: b)
-        return o ? ((a < 0) != (b < 0) ? .min : .max) : r
-    }
-
-    /// The last millisecond inside a window ending (exclusive) at `end`: Flink's `maxTimestamp()`.
-    @inlinable public static func maxTimestamp(end: Int64) -> Int64 { add(end, -1) }
-}
