@@ -49,6 +49,7 @@ let package = Package(
             dependencies: [
                 "StreamrunCore", "StreamrunPlan", "StreamrunCheckpoint",
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: strict
         ),

@@ -8,19 +8,19 @@ import StreamrunRuntime
 /// restore reads the state files. Undecodable payloads are left out rather than failing a checkpoint.
 public enum ManifestSummaries {
     /// Watermarks at the start (nothing seen) and at the end of input are left out.
-    public static func make(_ states: [SubtaskID: SnapshotPayload], plan: JobPlan) -> (sources: [String: ManifestValue], watermarks: [String: Int64]) {
+    public static func make(_ states: [SubtaskID: SnapshotPayload], plan: JobPlan) -> (sources: [String: ManifestValue], watermarks: [String: Watermark]) {
         var splits: [String: [SplitState]] = [:]
-        var watermarks: [String: Int64] = [:]
+        var watermarks: [String: Watermark] = [:]
         for (task, payload) in states {
             if let bytes = payload.named[SplitState.section], let s = try? SplitState.decode(bytes) {
                 splits[task.node, default: []] += s
                 // A source's watermark: the lowest event time reached by any of its unfinished splits.
                 let open = s.filter { !$0.finished }.map(\.maxEventTime)
-                if let low = open.min(), low != Int64.min { watermarks[task.node] = min(watermarks[task.node] ?? .max, low) }
+                if let low = open.min(), low != .min { watermarks[task.node] = min(watermarks[task.node] ?? .max, low) }
             }
             if let bytes = payload.named[WindowStateCodec.watermarkSection],
-               let w = try? Int64StateSection.decode(bytes, name: WindowStateCodec.watermarkSection),
-               w != Watermark.min && w != Watermark.max {
+               let w = (try? Int64StateSection.decode(bytes, name: WindowStateCodec.watermarkSection)).map(Watermark.init(milliseconds:)),
+               w != .min && w != .max {
                 watermarks[task.node] = min(watermarks[task.node] ?? .max, w)
             }
         }

@@ -110,7 +110,7 @@ struct BridgeState {
             add(Int64(node.recordsOut.load), to: Name.recordsOut, labels, factory)
             addSeconds(Double(node.backpressureNanos.load) / 1e9, to: Name.backpressure, labels, factory)
             let wm = node.watermark.load
-            if wm != Watermark.min { gauge(Name.watermark, labels, factory).record(Double(wm) / 1000) }
+            if wm != Watermark.min { gauge(Name.watermark, labels, factory).record(Double(wm.milliseconds) / 1000) }
         }
     }
 

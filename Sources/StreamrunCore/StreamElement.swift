@@ -2,8 +2,8 @@
 public enum StreamElement: Sendable {
     /// A batch of records in the edge's schema.
     case records(RecordBatch)
-    /// Event time has reached this many epoch milliseconds on this input: no earlier record follows.
-    case watermark(Int64)
+    /// Event time has reached this watermark on this input: no record at or before it follows.
+    case watermark(Watermark)
     /// Checkpoint barrier: everything before it on this input belongs to checkpoint `id`, everything
     /// after it to the next (Flink's asynchronous barrier snapshotting).
     case barrier(CheckpointBarrier)
@@ -30,20 +30,5 @@ public enum StreamElement: Sendable {
     @inlinable public var weight: Int {
         if case .records(let b) = self { return Swift.max(b.count, 1) }
         return 1
-    }
-}
-
-/// Watermark values with the conventional bounds.
-public enum Watermark {
-    /// No event time has been seen.
-    public static let min: Int64 = .min
-    /// End of input: every window may fire.
-    public static let max: Int64 = .max
-
-    /// Human-readable rendering for status lines and plans.
-    public static func describe(_ w: Int64) -> String {
-        if w == min { return "-inf" }
-        if w == max { return "+inf" }
-        return Timestamps.iso8601(w)
     }
 }

@@ -73,7 +73,7 @@ enum Fixtures {
             operators: ops.map { .init(id: $0.0, type: $0.0 == "bids" ? "file" : "window", parallelism: $0.1, maxParallelism: 8) },
             stateFiles: entries,
             sources: ["bids": ["splits": [["file": "bids.jsonl", "offset": .int(4096 * id)]]]],
-            watermarks: ["window": 1_700_000_000_000 + id])
+            watermarks: ["window": Watermark(milliseconds: 1_700_000_000_000 + id)])
         if publish { try store.publish(manifest) }
         return manifest
     }

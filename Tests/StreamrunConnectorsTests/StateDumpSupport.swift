@@ -40,7 +40,7 @@ enum DumpJob {
     ]
 
     /// The watermark after the rows: the first 10 s window of auction 1007 has fired.
-    static let watermark: Int64 = 1_704_067_200_000 + 14_999
+    static let watermark = Watermark(milliseconds: 1_704_067_200_000 + 14_999)
 
     /// The state of window `id` after ``rows`` and ``watermark``, as one subtask's snapshot.
     static func windowSnapshot<Key: StateKey>(_ id: String, _: Key.Type) throws -> OperatorSnapshot {

@@ -84,7 +84,7 @@ import Testing
         try oneStep.feed(rows)
         try manySteps.feed(rows)
         oneStep.watermark(.max)
-        for w in stride(from: Int64(-3), through: 120, by: 7) { manySteps.watermark(w) }
+        for w in stride(from: Int64(-3), through: 120, by: 7) { manySteps.watermark(Watermark(milliseconds: w)) }
         manySteps.watermark(.max)
         #expect(oneStep.emitted == manySteps.emitted)
         let distinct = Set(rows.map { r -> [Value] in

@@ -52,7 +52,7 @@ import Testing
             guard next > w else { return }
             let due = windows.keys.filter { EventTime.maxTimestamp(end: $0.end) > w && EventTime.maxTimestamp(end: $0.end) <= next }
             expected += Ref.ordered(due).map { Ref.row($0, windows[$0]!) }
-            d.watermark(next)
+            d.watermark(Watermark(milliseconds: next))
             w = next
         }
         for batch in sc.batches {
@@ -125,7 +125,7 @@ import Testing
                 if next > w {
                     let due = accepted.keys.filter { $0.end - 1 > w && $0.end - 1 <= next }
                     expected += Ref.ordered(due).map { Ref.row($0, accepted[$0]!) }
-                    d.watermark(next)
+                    d.watermark(Watermark(milliseconds: next))
                     w = next
                 }
             }
@@ -167,8 +167,8 @@ import Testing
                 #expect(Ref.ordered(rows: fromTwo, keyCount: 1) == merged, "seed \(seed &+ UInt64(i))")
                 let next = w == .min ? sc.time(batch.lowerBound) : w + Int64.random(in: 0...15, using: &rng)
                 w = next
-                merged = one.watermark(next)
-                fromTwo = two[0].watermark(next) + two[1].watermark(next)
+                merged = one.watermark(Watermark(milliseconds: next))
+                fromTwo = two[0].watermark(Watermark(milliseconds: next)) + two[1].watermark(Watermark(milliseconds: next))
                 #expect(Ref.ordered(rows: fromTwo, keyCount: 1) == merged, "seed \(seed &+ UInt64(i))")
             }
             let last = one.watermark(.max)

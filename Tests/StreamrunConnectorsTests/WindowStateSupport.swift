@@ -9,7 +9,7 @@ import Testing
 struct StateScenario {
     enum Step {
         case batch([[Value]])
-        case watermark(Int64)
+        case watermark(Watermark)
     }
 
     var steps: [Step]
@@ -44,7 +44,7 @@ struct StateScenario {
             if Bool.random(using: &rng), maxSeen > .min {
                 let next = maxSeen - Int64.random(in: 0...25, using: &rng)
                 if next > w {
-                    steps.append(.watermark(next))
+                    steps.append(.watermark(Watermark(milliseconds: next)))
                     w = next
                 }
             }

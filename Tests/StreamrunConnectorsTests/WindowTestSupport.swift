@@ -70,7 +70,7 @@ struct WindowDriver<Key: StateKey> {
         return rows
     }
 
-    @discardableResult mutating func watermark(_ w: Int64) -> [[Value]] {
+    @discardableResult mutating func watermark(_ w: Watermark) -> [[Value]] {
         let rows = machine.advance(to: w).flatMap { $0.rows(schema: output) }
         record(rows)
         return rows

@@ -61,7 +61,7 @@ import Testing
         _ = m.send(.watermark(1), input: 0)
         _ = m.send(.watermark(2), input: 0)
         _ = m.send(.watermark(10), input: 1)
-        var got: [(Int, Int64)] = []
+        var got: [(Int, Watermark)] = []
         while case .element(let i, let e, _) = m.next() {
             if case .watermark(let w) = e { got.append((i, w)) }
         }

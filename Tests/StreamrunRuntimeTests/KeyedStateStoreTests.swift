@@ -82,6 +82,25 @@ import Testing
         #expect(heap.pop(where: { $0 <= 3 }) == 3)
     }
 
+    /// Equal elements pop in the order they were pushed, whatever the heap's layout.
+    @Test func timerHeapPopsEqualElementsInPushOrder() {
+        struct Timer: Comparable, Sendable {
+            var time: Int64
+            var id: Int
+            static func < (a: Timer, b: Timer) -> Bool { a.time < b.time }
+        }
+        var heap = TimerHeap<Timer>()
+        let timers = (0..<500).map { Timer(time: Int64($0 * 7919 % 21), id: $0) }  // 21 deadlines, shuffled
+        for t in timers { heap.push(t) }
+        #expect(heap.count == 500)
+        #expect(heap.top?.time == timers.map(\.time).min())
+        var out: [Timer] = []
+        while let t = heap.pop(where: { $0.time <= 10 }) { out.append(t) }
+        while let t = heap.pop() { out.append(t) }
+        #expect(out.map(\.id) == timers.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element.id))
+        #expect(heap.isEmpty && heap.top == nil)
+    }
+
     @Test func eventTimeArithmeticSaturates() {
         #expect(EventTime.add(.max, 1) == .max)
         #expect(EventTime.add(.min, -1) == .min)

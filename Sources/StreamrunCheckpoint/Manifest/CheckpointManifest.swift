@@ -1,3 +1,5 @@
+import StreamrunCore
+
 /// What one checkpoint contains: `_manifest.json`, written last into the checkpoint directory.
 ///
 /// Its presence (with a valid checksum) is what makes a checkpoint complete; see
@@ -27,15 +29,16 @@ public struct CheckpointManifest: Sendable, Hashable, Codable {
     public var stateFiles: [StateFileEntry]
     /// Per-source summaries (for example split offsets), keyed by operator id; informational.
     public var sources: [String: ManifestValue]
-    /// Per-operator watermark in epoch milliseconds (the minimum over its subtasks); informational.
-    public var watermarks: [String: Int64]
+    /// Per-operator watermark (the minimum over its subtasks), in the JSON as epoch milliseconds;
+    /// informational.
+    public var watermarks: [String: Watermark]
     /// The text of the job.json that took the checkpoint, so tools can decode its state without the
     /// file (`streamrun state dump`). Optional: `nil` in manifests written before it existed, and
     /// left out of the JSON when `nil`.
     public var jobText: String?
 
     public init(job: String, checkpointID: Int64, timestampMs: Int64, operators: [Operator],
-                stateFiles: [StateFileEntry], sources: [String: ManifestValue] = [:], watermarks: [String: Int64] = [:],
+                stateFiles: [StateFileEntry], sources: [String: ManifestValue] = [:], watermarks: [String: Watermark] = [:],
                 jobText: String? = nil) {
         self.formatVersion = Self.currentVersion
         self.job = job

@@ -17,10 +17,10 @@ extension DedupeStateMachine {
         for g in keyGroups.keys.sorted() {
             try KeyedStateSnapshot.decode(
                 keyGroups[g]!, group: g, into: &store, keyTypes: keyTypes, versions: DedupeStateCodec.versions,
-                value: { (r: inout SnapshotReader, _: UInt8) throws(StreamrunError) in try r.readVarInt() })
+                value: { (r: inout SnapshotReader, _: UInt8) throws(StreamrunError) in EventTime(milliseconds: try r.readVarInt()) })
         }
         self.init(keyFields: keyFields, keyTypes: keyTypes, timeField: timeField, withinMs: withinMs, store: store,
-                  watermark: watermarks.min() ?? Watermark.min)
+                  watermark: Watermark(milliseconds: watermarks.min() ?? .min))
     }
 }
 

@@ -14,8 +14,9 @@ struct DedupeStateMachine<Key: StateKey> {
     let keyTypes: [FieldType]
     let timeField: Int
     let withinMs: Int64
-    private(set) var store: KeyedStateStore<Key, Int64>
-    private(set) var watermark: Int64 = Watermark.min
+    /// Per key, `seen`: the event time of the last record let through.
+    private(set) var store: KeyedStateStore<Key, EventTime>
+    private(set) var watermark: Watermark = .min
 
     init(keyFields: [Int], keyTypes: [FieldType], timeField: Int, withinMs: Int64, maxParallelism: Int) {
         self.keyFields = keyFields
@@ -26,8 +27,8 @@ struct DedupeStateMachine<Key: StateKey> {
     }
 
     /// A state machine continuing from a restored store (see `DedupeOperator+Snapshot.swift`).
-    init(keyFields: [Int], keyTypes: [FieldType], timeField: Int, withinMs: Int64, store: KeyedStateStore<Key, Int64>,
-         watermark: Int64) {
+    init(keyFields: [Int], keyTypes: [FieldType], timeField: Int, withinMs: Int64, store: KeyedStateStore<Key, EventTime>,
+         watermark: Watermark) {
         self.keyFields = keyFields
         self.keyTypes = keyTypes
         self.timeField = timeField
@@ -37,7 +38,7 @@ struct DedupeStateMachine<Key: StateKey> {
     }
 
     /// An empty store configured like this machine's (the TTL is `within + 1`).
-    static func emptyStore(withinMs: Int64, maxParallelism: Int) -> KeyedStateStore<Key, Int64> {
+    static func emptyStore(withinMs: Int64, maxParallelism: Int) -> KeyedStateStore<Key, EventTime> {
         KeyedStateStore(maxParallelism: maxParallelism, ttlMs: EventTime.add(withinMs, 1))
     }
 
@@ -57,9 +58,9 @@ struct DedupeStateMachine<Key: StateKey> {
                 keep.append(Int32(i))
                 continue
             }
-            let t = times[i]
+            let t = EventTime(milliseconds: times[i])
             let g = store.group(forHash: hashes[i])
-            if let seen = store.value(keys[i], group: g), t < EventTime.add(seen, withinMs) { continue }
+            if let seen = store.value(keys[i], group: g), t < seen.adding(withinMs) { continue }
             store.set(t, for: keys[i], group: g, touchedAt: t)
             keep.append(Int32(i))
         }
@@ -69,7 +70,7 @@ struct DedupeStateMachine<Key: StateKey> {
     }
 
     /// Forgets keys whose horizon the watermark has passed.
-    mutating func advance(to w: Int64) {
+    mutating func advance(to w: Watermark) {
         guard w > watermark else { return }
         watermark = w
         store.expire(watermark: w)

@@ -38,7 +38,7 @@ final class DedupeOperator<Key: StateKey>: StreamOperator {
         if let out { try await context.main.emit(out) }
     }
 
-    func processWatermark(_ watermark: Int64, context: OperatorContext) async throws {
+    func processWatermark(_ watermark: Watermark, context: OperatorContext) async throws {
         try prepare(context)
         machine!.advance(to: watermark)
         try await context.main.emitWatermark(watermark)

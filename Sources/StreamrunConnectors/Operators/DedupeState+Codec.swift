@@ -5,9 +5,9 @@ import StreamrunRuntime
 /// What a dedupe operator captured at a checkpoint: a copy-on-write copy of its keyed state and its
 /// watermark. Cheap to take (O(key groups)); ``DedupeStateCodec/encode(_:)`` makes the bytes.
 struct DedupeStateCapture<Key: StateKey>: Sendable {
-    var groups: [[Key: KeyedStateStore<Key, Int64>.Entry]]
+    var groups: [[Key: KeyedStateStore<Key, EventTime>.Entry]]
     var keyTypes: [FieldType]
-    var watermark: Int64
+    var watermark: Watermark
 }
 
 /// The checkpoint format of the dedupe operator.
@@ -27,8 +27,8 @@ enum DedupeStateCodec {
     /// The bytes of a capture. Deterministic: the same state always gives the same payload.
     static func encode<Key: StateKey>(_ c: DedupeStateCapture<Key>) -> SnapshotPayload {
         let groups = KeyedStateSnapshot.encode(c.groups, keyTypes: c.keyTypes, version: version) { seen, w in
-            w.writeVarInt(seen)
+            w.writeVarInt(seen.milliseconds)
         }
-        return SnapshotPayload(keyGroups: groups, named: [watermarkSection: Int64StateSection.encode(c.watermark)])
+        return SnapshotPayload(keyGroups: groups, named: [watermarkSection: Int64StateSection.encode(c.watermark.milliseconds)])
     }
 }

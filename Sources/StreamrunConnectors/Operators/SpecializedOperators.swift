@@ -14,7 +14,7 @@ final class IntKeyWindowOperator: RestorableOperator {
     let inner: WindowOperator<IntStateKey>
     init(_ inner: WindowOperator<IntStateKey>) { self.inner = inner }
     func process(_ batch: RecordBatch, context: OperatorContext) async throws { try await inner.process(batch, context: context) }
-    func processWatermark(_ w: Int64, context: OperatorContext) async throws { try await inner.processWatermark(w, context: context) }
+    func processWatermark(_ w: Watermark, context: OperatorContext) async throws { try await inner.processWatermark(w, context: context) }
     func finish(context: OperatorContext) async throws { try await inner.finish(context: context) }
     func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? {
         try await inner.snapshotState(checkpoint: id, context: context)
@@ -28,7 +28,7 @@ final class BytesKeyWindowOperator: RestorableOperator {
     let inner: WindowOperator<BytesStateKey>
     init(_ inner: WindowOperator<BytesStateKey>) { self.inner = inner }
     func process(_ batch: RecordBatch, context: OperatorContext) async throws { try await inner.process(batch, context: context) }
-    func processWatermark(_ w: Int64, context: OperatorContext) async throws { try await inner.processWatermark(w, context: context) }
+    func processWatermark(_ w: Watermark, context: OperatorContext) async throws { try await inner.processWatermark(w, context: context) }
     func finish(context: OperatorContext) async throws { try await inner.finish(context: context) }
     func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? {
         try await inner.snapshotState(checkpoint: id, context: context)
@@ -42,7 +42,7 @@ final class IntKeyDedupeOperator: RestorableOperator {
     let inner: DedupeOperator<IntStateKey>
     init(_ inner: DedupeOperator<IntStateKey>) { self.inner = inner }
     func process(_ batch: RecordBatch, context: OperatorContext) async throws { try await inner.process(batch, context: context) }
-    func processWatermark(_ w: Int64, context: OperatorContext) async throws { try await inner.processWatermark(w, context: context) }
+    func processWatermark(_ w: Watermark, context: OperatorContext) async throws { try await inner.processWatermark(w, context: context) }
     func finish(context: OperatorContext) async throws { try await inner.finish(context: context) }
     func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? {
         try await inner.snapshotState(checkpoint: id, context: context)
@@ -56,7 +56,7 @@ final class BytesKeyDedupeOperator: RestorableOperator {
     let inner: DedupeOperator<BytesStateKey>
     init(_ inner: DedupeOperator<BytesStateKey>) { self.inner = inner }
     func process(_ batch: RecordBatch, context: OperatorContext) async throws { try await inner.process(batch, context: context) }
-    func processWatermark(_ w: Int64, context: OperatorContext) async throws { try await inner.processWatermark(w, context: context) }
+    func processWatermark(_ w: Watermark, context: OperatorContext) async throws { try await inner.processWatermark(w, context: context) }
     func finish(context: OperatorContext) async throws { try await inner.finish(context: context) }
     func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? {
         try await inner.snapshotState(checkpoint: id, context: context)

@@ -36,7 +36,7 @@ extension WindowStateMachine {
                     }
                 })
         }
-        self.init(config: config, store: store, timers: timers, watermark: watermarks.min() ?? Watermark.min,
+        self.init(config: config, store: store, timers: timers, watermark: Watermark(milliseconds: watermarks.min() ?? .min),
                   sequence: sequences.max() ?? 0)
     }
 }

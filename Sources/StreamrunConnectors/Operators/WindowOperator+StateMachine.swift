@@ -21,7 +21,7 @@ struct WindowStateMachine<Key: StateKey> {
     let config: WindowConfig
     private(set) var store: KeyedStateStore<Key, WindowList>
     private(set) var timers = TimerHeap<WindowTimer<Key>>()
-    private(set) var watermark: Int64 = Watermark.min
+    private(set) var watermark: Watermark = .min
     /// Arrival number of the next record (ties of `first`/`last`).
     private(set) var sequence: Int64 = 0
     /// Fired windows updated in the current batch: (group, key, end).
@@ -44,7 +44,7 @@ struct WindowStateMachine<Key: StateKey> {
 
     /// A state machine continuing from restored parts (see `WindowOperator+Snapshot.swift`).
     init(config: WindowConfig, store: KeyedStateStore<Key, WindowList>, timers: TimerHeap<WindowTimer<Key>>,
-         watermark: Int64, sequence: Int64) {
+         watermark: Watermark, sequence: Int64) {
         self.config = config
         self.store = store
         self.timers = timers
@@ -73,7 +73,7 @@ struct WindowStateMachine<Key: StateKey> {
         let hashes = batch.keyHashes(config.keyFields)
         let aggs = config.aggregators
         let args = try aggs.map { try $0.arguments(batch) }
-        let w = watermark
+        let w = watermark.milliseconds
         let lateness = config.allowedLatenessMs
         var lateRows: [Int32] = []
         var created: [Int64] = []
@@ -89,7 +89,7 @@ struct WindowStateMachine<Key: StateKey> {
             sequence &+= 1
             let key = keys[i]
             let g = store.group(forHash: hashes[i])
-            let touch = Swift.max(t, w)
+            let touch = EventTime(milliseconds: Swift.max(t, w))
             created.removeAll(keepingCapacity: true)
             dirtied.removeAll(keepingCapacity: true)
             let row = RowUpdate(aggs: aggs, args: args, row: i, time: t, seq: seq, watermark: w)
@@ -184,11 +184,13 @@ struct WindowStateMachine<Key: StateKey> {
 
     // MARK: - Watermarks
 
-    /// Advances event time to `w`: fires every window with `end - 1 <= w`, purges those past their
-    /// allowed lateness, then expires TTL'd keys. Returns the fired results, in output order.
-    mutating func advance(to w: Int64) -> [RecordBatch] {
-        guard w > watermark else { return [] }
-        watermark = w
+    /// Advances event time to `watermark`: fires every window with `end - 1 <= watermark`, purges
+    /// those past their allowed lateness, then expires TTL'd keys. Returns the fired results, in
+    /// output order.
+    mutating func advance(to watermark: Watermark) -> [RecordBatch] {
+        guard watermark > self.watermark else { return [] }
+        self.watermark = watermark
+        let w = watermark.milliseconds
         let lateness = config.allowedLatenessMs
         var results: [WindowResult<Key>] = []
         while let timer = timers.pop(where: { $0.time <= w }) {
@@ -213,7 +215,7 @@ struct WindowStateMachine<Key: StateKey> {
             if let next = outcome.next { timers.push(WindowTimer(time: next, end: timer.end, group: timer.group, key: timer.key)) }
             if outcome.empty { store.remove(timer.key, group: timer.group) }
         }
-        store.expire(watermark: w)
+        store.expire(watermark: watermark)
         return build(results)
     }
 

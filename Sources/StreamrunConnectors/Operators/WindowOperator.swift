@@ -39,18 +39,18 @@ final class WindowOperator<Key: StateKey>: StreamOperator {
         }
     }
 
-    func processWatermark(_ watermark: Int64, context: OperatorContext) async throws {
+    func processWatermark(_ watermark: Watermark, context: OperatorContext) async throws {
         prepare(context)
         for b in machine!.advance(to: watermark) { try await context.main.emit(b) }
         try await context.main.emitWatermark(watermark)
         try await context.late?.emitWatermark(watermark)
     }
 
-    /// The runner delivers watermark `Int64.max` before `finish`, so this normally has nothing to do;
+    /// The runner delivers watermark ``Watermark/max`` before `finish`, so this normally has nothing to do;
     /// it fires whatever is left if that watermark never came.
     func finish(context: OperatorContext) async throws {
-        guard let m = machine, m.watermark < Watermark.max else { return }
-        try await processWatermark(Watermark.max, context: context)
+        guard let m = machine, m.watermark < .max else { return }
+        try await processWatermark(.max, context: context)
     }
 }
 

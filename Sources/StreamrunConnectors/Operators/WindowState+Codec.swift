@@ -8,7 +8,7 @@ import StreamrunRuntime
 struct WindowStateCapture<Key: StateKey>: Sendable {
     var groups: [[Key: KeyedStateStore<Key, WindowList>.Entry]]
     var keyTypes: [FieldType]
-    var watermark: Int64
+    var watermark: Watermark
     var sequence: Int64
 }
 
@@ -47,7 +47,7 @@ enum WindowStateCodec {
             writeWindows(wins, to: &w)
         }
         return SnapshotPayload(keyGroups: groups, named: [
-            watermarkSection: Int64StateSection.encode(c.watermark),
+            watermarkSection: Int64StateSection.encode(c.watermark.milliseconds),
             sequenceSection: Int64StateSection.encode(c.sequence),
         ])
     }

@@ -110,7 +110,7 @@ final class FileSourceReader: SourceReader {
                         throw StreamrunError(.malformedRecord, "event time field \"\(spec.schema[t].name)\" is null in a record",
                                              location: r.split.path)
                     }
-                    if let m = batch.maxInt(column: t) { watermarks.observe(split: k, maxEventTime: m, now: MonotonicMillis.now) }
+                    if let m = batch.maxInt(column: t) { watermarks.observe(split: k, maxEventTime: EventTime(milliseconds: m), now: MonotonicMillis.now) }
                     pendingWatermark = watermarks.advance(now: MonotonicMillis.now).map(Self.output)
                 }
                 try await limiter?.pace(n)

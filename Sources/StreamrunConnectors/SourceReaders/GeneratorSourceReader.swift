@@ -22,7 +22,7 @@ final class GeneratorSourceReader: SourceReader {
     var watermarks: SplitWatermarks
     let timeColumn: Int?
     var limiter: RateLimiter?
-    var pendingWatermark: Int64?
+    var pendingWatermark: Watermark?
     let batchRows: Int64
 
     /// - Parameter restore: the splits stored by a checkpoint (all old subtasks' together).
@@ -96,7 +96,7 @@ final class GeneratorSourceReader: SourceReader {
         let batch = builder.finish()
         if exhausted(s) { watermarks.finish(split: s) }
         if let t = timeColumn {
-            if let m = batch.maxInt(column: t) { watermarks.observe(split: s, maxEventTime: m, now: 0) }
+            if let m = batch.maxInt(column: t) { watermarks.observe(split: s, maxEventTime: EventTime(milliseconds: m), now: 0) }
             if case .watermark(let w) = watermarks.advance(now: 0) { pendingWatermark = w }
         }
         try await limiter?.pace(batch.count)

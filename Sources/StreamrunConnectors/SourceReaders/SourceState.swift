@@ -13,7 +13,7 @@ struct SplitState: Sendable, Hashable {
     /// File sources: byte offset of the next record. Generator: blocks done × block size + offset in block.
     var position: Int64
     var finished: Bool
-    var maxEventTime: Int64
+    var maxEventTime: EventTime
 
     static let section = "splits"
     /// A file source subtask's round-robin position among its splits.
@@ -48,7 +48,7 @@ struct SplitState: Sendable, Hashable {
             w.writeVarInt(s.end)
             w.writeVarInt(s.position)
             w.writeBool(s.finished)
-            w.writeVarInt(s.maxEventTime)
+            w.writeVarInt(s.maxEventTime.milliseconds)
         }
         return w.bytes
     }
@@ -62,7 +62,7 @@ struct SplitState: Sendable, Hashable {
         for _ in 0..<n {
             out.append(SplitState(index: Int(try r.readVarUInt()), path: try r.readString(), start: try r.readVarInt(),
                                   end: try r.readVarInt(), position: try r.readVarInt(), finished: try r.readBool(),
-                                  maxEventTime: try r.readVarInt()))
+                                  maxEventTime: EventTime(milliseconds: try r.readVarInt())))
         }
         try r.expectEnd()
         return out

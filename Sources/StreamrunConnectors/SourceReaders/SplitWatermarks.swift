@@ -11,16 +11,16 @@ import StreamrunCore
 /// A pure state machine: the caller passes the current monotonic time in milliseconds.
 public struct SplitWatermarks: Sendable {
     public enum Update: Sendable, Equatable {
-        case watermark(Int64)
+        case watermark(Watermark)
         case idle
     }
 
-    var maxSeen: [Int64] = []
+    var maxSeen: [EventTime] = []
     var finished: [Bool] = []
     var lastActive: [Int64] = []
     let bound: Int64
     let idleTimeoutMs: Int64?
-    public private(set) var emitted: Int64 = Watermark.min
+    public private(set) var emitted: Watermark = .min
     public private(set) var isIdle = false
 
     public init(splits: Int, maxOutOfOrdernessMs: Int64, idleTimeoutMs: Int64? = nil, now: Int64 = 0) {
@@ -35,7 +35,7 @@ public struct SplitWatermarks: Sendable {
         lastActive.append(now)
     }
 
-    public mutating func observe(split: Int, maxEventTime t: Int64, now: Int64) {
+    public mutating func observe(split: Int, maxEventTime t: EventTime, now: Int64) {
         if t > maxSeen[split] { maxSeen[split] = t }
         lastActive[split] = now
         isIdle = false
@@ -52,7 +52,7 @@ public struct SplitWatermarks: Sendable {
             open += 1
             if let t = idleTimeoutMs, now - lastActive[i] >= t { continue }
             live += 1
-            m = min(m, maxSeen[i] == .min ? Watermark.min : maxSeen[i] &- bound &- 1)
+            m = Swift.min(m, maxSeen[i] == .min ? .min : Watermark(milliseconds: maxSeen[i].milliseconds &- bound &- 1))
         }
         if live == 0 {
             if open == 0 && !maxSeen.isEmpty { return nil }  // all finished: the task sends +inf itself

@@ -40,5 +40,5 @@ extension StateDescription {
     }
 
     /// The highest event time a split has seen, or `null` before its first record.
-    static func eventTime(_ ms: Int64) -> OrderedJSON { ms == .min ? .null : .int(ms) }
+    static func eventTime(_ t: EventTime) -> OrderedJSON { t == .min ? .null : .int(t.milliseconds) }
 }

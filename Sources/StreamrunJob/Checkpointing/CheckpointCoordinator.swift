@@ -122,7 +122,7 @@ final class CheckpointCoordinator: Sendable {
 
     /// Writes every state file, then the manifest (which makes the checkpoint exist) into `target`.
     private func write(_ files: [(OperatorSnapshot, [UInt8])], id: Int64, to target: CheckpointStore,
-                       summaries: (sources: [String: ManifestValue], watermarks: [String: Int64])) throws(StreamrunError) -> CheckpointManifest {
+                       summaries: (sources: [String: ManifestValue], watermarks: [String: Watermark])) throws(StreamrunError) -> CheckpointManifest {
         var entries: [StateFileEntry] = []
         for (snapshot, bytes) in files {
             entries.append(try target.writeStateFile(checkpoint: id, operator: snapshot.operatorID, subtask: snapshot.subtask, bytes: bytes))

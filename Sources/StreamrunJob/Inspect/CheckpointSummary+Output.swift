@@ -24,7 +24,7 @@ extension CheckpointSummary {
             "  job        " + (manifest.jobText.map { "embedded (\($0.utf8.count) bytes of job.json)" } ?? "not embedded"),
         ]
         for (id, w) in manifest.watermarks.sorted(by: { $0.key < $1.key }) {
-            lines.append("  watermark  \(id): \(w == .min ? "none" : Timestamps.iso8601(w))")
+            lines.append("  watermark  \(id): \(w == .min ? "none" : Timestamps.iso8601(w.milliseconds))")
         }
         lines.append("")
         let header = ["OPERATOR", "TYPE", "PARALLELISM", "FILES", "SIZE", "STATE", "KEYS", "KEY GROUPS"]
@@ -78,7 +78,7 @@ extension CheckpointSummary {
                          ("size", .int(f.size)), ("subtask", .int(Int64(f.subtask)))])
             })),
             ("timestampMs", .int(m.timestampMs)),
-            ("watermarks", .object(m.watermarks.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+            ("watermarks", .object(m.watermarks.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value.milliseconds)) })),
         ]
         return .object(members)
     }

@@ -12,7 +12,7 @@ public struct JobStatus: Sendable, Codable {
         public var recordsIn: Int
         public var recordsOut: Int
         /// The last watermark the operator emitted (epoch ms); nil before the first.
-        public var watermark: Int64?
+        public var watermark: Watermark?
         /// Total time its subtasks waited on full downstream queues, in milliseconds.
         public var backpressureMs: Int64
     }

@@ -24,7 +24,7 @@ struct StatusLine {
             last = now
             let recIn = total(sources: true)
             let recOut = total(sources: false)
-            let wm = plan.nodes.compactMap { n -> Int64? in
+            let wm = plan.nodes.compactMap { n -> Watermark? in
                 if case .source = n.kind, let m = metrics[n.id]?.watermark.load, m != Watermark.min { return m }
                 return nil
             }.min()

@@ -46,7 +46,7 @@ final class EdgeWriter {
         }
     }
 
-    func sendWatermark(_ w: Int64) async throws {
+    func sendWatermark(_ w: Watermark) async throws {
         for t in targets { try await t.gate.send(.watermark(w), input: t.input, waited: backpressure) }
     }
 

@@ -1,3 +1,4 @@
+import StreamrunCore
 import Synchronization
 
 /// A counter that any task may bump without a lock.
@@ -11,10 +12,11 @@ public final class Counter: Sendable {
 
 /// The last watermark a node emitted, readable from any thread.
 public final class WatermarkGauge: Sendable {
-    private let value = Atomic<Int64>(Int64.min)
+    private let value = Atomic<Int64>(Watermark.min.milliseconds)
     public init() {}
-    public func store(_ w: Int64) { value.store(w, ordering: .relaxed) }
-    public var load: Int64 { value.load(ordering: .relaxed) }
+    public func store(_ w: Watermark) { value.store(w.milliseconds, ordering: .relaxed) }
+    /// ``Watermark/min`` before the first store.
+    public var load: Watermark { Watermark(milliseconds: value.load(ordering: .relaxed)) }
 }
 
 /// Per-node counters, summed over the node's subtasks.

@@ -40,7 +40,7 @@ public enum KeyedStateSnapshot {
             for (key, e) in entries {
                 let start = scratch.count
                 key.writeCanonical(types: keyTypes, to: &scratch)
-                scratch.writeVarInt(e.touchedAt)
+                scratch.writeVarInt(e.touchedAt.milliseconds)
                 writeValue(e.value, &scratch)
                 spans.append((key, start, scratch.count))
             }
@@ -105,7 +105,7 @@ public enum KeyedStateSnapshot {
                 throw r.fail("keys out of order or repeated at offset \(at)")
             }
             previous = bytes
-            let touchedAt = try r.readVarInt()
+            let touchedAt = EventTime(milliseconds: try r.readVarInt())
             let value = try readValue(&r, version)
             guard store.restore(key, group: group, entry: .init(value: value, touchedAt: touchedAt)) else {
                 throw r.fail("key at offset \(at) is already restored")

@@ -21,20 +21,20 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value> {
     /// A stored value and when its key was last written (event time).
     public struct Entry {
         public var value: Value
-        public var touchedAt: Int64
+        public var touchedAt: EventTime
 
-        @inlinable public init(value: Value, touchedAt: Int64) {
+        @inlinable public init(value: Value, touchedAt: EventTime) {
             self.value = value
             self.touchedAt = touchedAt
         }
     }
 
     @usableFromInline struct Deadline: Comparable, Sendable {
-        @usableFromInline var time: Int64
+        @usableFromInline var time: EventTime
         @usableFromInline var group: Int
         @usableFromInline var key: Key
 
-        @inlinable init(time: Int64, group: Int, key: Key) {
+        @inlinable init(time: EventTime, group: Int, key: Key) {
             self.time = time
             self.group = group
             self.key = key
@@ -75,7 +75,7 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value> {
 
     /// Writes `key`'s value in place (inserting `make()` first if absent) and touches the key at
     /// `touchedAt`. Returns what `body` returns.
-    @inlinable public mutating func update<R>(_ key: Key, group: Int, touchedAt: Int64,
+    @inlinable public mutating func update<R>(_ key: Key, group: Int, touchedAt: EventTime,
                                               orInsert make: () -> Value, _ body: (inout Value) -> R) -> R {
         let before = groups[group].count
         let r = Self.mutate(&groups[group][key, default: Entry(value: make(), touchedAt: touchedAt)]) { e in
@@ -84,13 +84,13 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value> {
         }
         if groups[group].count != before {
             _count += 1
-            if let ttl = ttlMs { deadlines.push(Deadline(time: EventTime.add(touchedAt, ttl), group: group, key: key)) }
+            if let ttl = ttlMs { deadlines.push(Deadline(time: touchedAt.adding(ttl), group: group, key: key)) }
         }
         return r
     }
 
     /// Sets `key`'s value and touches it at `touchedAt`.
-    @inlinable public mutating func set(_ value: Value, for key: Key, group: Int, touchedAt: Int64) {
+    @inlinable public mutating func set(_ value: Value, for key: Key, group: Int, touchedAt: EventTime) {
         update(key, group: group, touchedAt: touchedAt, orInsert: { value }) { $0 = value }
     }
 
@@ -123,11 +123,11 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value> {
 
     /// Removes every key whose TTL deadline (`touchedAt + ttlMs`) is at or before `watermark`,
     /// calling `onExpire` for each in deadline order. Does nothing without a TTL.
-    public mutating func expire(watermark: Int64, _ onExpire: (Key, Int, Value) -> Void = { _, _, _ in }) {
+    public mutating func expire(watermark: Watermark, _ onExpire: (Key, Int, Value) -> Void = { _, _, _ in }) {
         guard let ttl = ttlMs else { return }
         while let d = deadlines.pop(where: { $0.time <= watermark }) {
             guard let e = groups[d.group][d.key] else { continue }
-            let due = EventTime.add(e.touchedAt, ttl)
+            let due = e.touchedAt.adding(ttl)
             if due <= watermark {
                 groups[d.group].removeValue(forKey: d.key)
                 _count -= 1
@@ -145,7 +145,7 @@ public struct KeyedStateStore<Key: Hashable & Sendable, Value> {
         guard groups[group][key] == nil else { return false }
         groups[group][key] = entry
         _count += 1
-        if let ttl = ttlMs { deadlines.push(Deadline(time: EventTime.add(entry.touchedAt, ttl), group: group, key: key)) }
+        if let ttl = ttlMs { deadlines.push(Deadline(time: entry.touchedAt.adding(ttl), group: group, key: key)) }
         return true
     }
 

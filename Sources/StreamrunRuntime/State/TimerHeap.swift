@@ -1,70 +1,58 @@
-/// A binary min-heap: the timer structure of keyed operators (window ends, TTL deadlines).
+import HeapModule
+
+/// A min-priority queue of timers (window ends, TTL deadlines), on swift-collections' `Heap`.
 ///
 /// Firing pops the due timers in O(log n) each, so advancing the watermark never scans all state.
 /// Timers are never cancelled in place: an operator validates a popped timer against its state and
-/// drops it when stale, which keeps updates O(log n) and the heap a plain array (a value type,
-/// copied on write like the rest of keyed state).
+/// drops it when stale, which keeps updates O(log n) and the heap a plain value (copied on write like
+/// the rest of keyed state).
+///
+/// Elements that compare equal (`!(a < b) && !(b < a)`, such as two timers with the same deadline)
+/// pop in the order they were pushed: each element carries a push sequence number that breaks ties,
+/// so the order never depends on the heap's internal layout.
 public struct TimerHeap<Element: Comparable>: Sendable where Element: Sendable {
-    @usableFromInline var items: [Element] = []
+    /// An element and its push number, ordered by element, then push number.
+    @usableFromInline struct Entry: Comparable, Sendable {
+        @usableFromInline let element: Element
+        @usableFromInline let sequence: UInt64
+
+        @inlinable init(element: Element, sequence: UInt64) {
+            self.element = element
+            self.sequence = sequence
+        }
+
+        @inlinable static func < (a: Entry, b: Entry) -> Bool {
+            if a.element < b.element { return true }
+            if b.element < a.element { return false }
+            return a.sequence < b.sequence
+        }
+
+        @inlinable static func == (a: Entry, b: Entry) -> Bool { a.sequence == b.sequence }
+    }
+
+    @usableFromInline var heap = Heap<Entry>()
+    @usableFromInline var pushed: UInt64 = 0
 
     public init() {}
 
-    public var count: Int { items.count }
-    public var isEmpty: Bool { items.isEmpty }
-    /// The smallest element, without removing it.
-    @inlinable public var top: Element? { items.first }
+    public var count: Int { heap.count }
+    public var isEmpty: Bool { heap.isEmpty }
+    /// The smallest element (the first pushed among equal ones), without removing it.
+    @inlinable public var top: Element? { heap.min?.element }
 
     @inlinable public mutating func push(_ e: Element) {
-        items.append(e)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            if !(items[i] < items[parent]) { break }
-            items.swapAt(i, parent)
-            i = parent
-        }
+        heap.insert(Entry(element: e, sequence: pushed))
+        pushed &+= 1
     }
 
-    /// Removes and returns the smallest element.
+    /// Removes and returns the smallest element (the first pushed among equal ones).
     @inlinable @discardableResult public mutating func pop() -> Element? {
-        guard !items.isEmpty else { return nil }
-        let last = items.count - 1
-        items.swapAt(0, last)
-        let result = items.removeLast()
-        var i = 0
-        let n = items.count
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < n && items[l] < items[m] { m = l }
-            if r < n && items[r] < items[m] { m = r }
-            if m == i { break }
-            items.swapAt(i, m)
-            i = m
-        }
-        return result
+        heap.popMin()?.element
     }
 
     /// Pops the smallest element if `isDue` holds for it.
     @inlinable public mutating func pop(where isDue: (Element) -> Bool) -> Element? {
-        guard let t = items.first, isDue(t) else { return nil }
-        return pop()
+        guard let t = heap.min, isDue(t.element) else { return nil }
+        return heap.removeMin().element
     }
-}
-
-/// Saturating event-time arithmetic: window bounds and deadlines near `Int64.min`/`.max` clamp
-/// instead of trapping.
-public enum EventTime {
-    @inlinable public static func add(_ a: Int64, _ b: Int64) -> Int64 {
-        let (r, o) = a.addingReportingOverflow(b)
-        return o ? (b > 0 ? .max : .min) : r
-    }
-
-    @inlinable public static func multiply(_ a: Int64, _ b: Int64) -> Int64 {
-        let (r, o) = a.multipliedReportingOverflow(by: b)
-        return o ? ((a < 0) != (b < 0) ? .min : .max) : r
-    }
-
-    /// The last millisecond inside a window ending (exclusive) at `end`: Flink's `maxTimestamp()`.
-    @inlinable public static func maxTimestamp(end: Int64) -> Int64 { add(end, -1) }
 }

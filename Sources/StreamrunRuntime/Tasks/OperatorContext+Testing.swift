@@ -3,13 +3,13 @@ import StreamrunCore
 /// Records every batch and watermark sent to it: the far end of an output in tests and tools.
 public final class CollectingOperator: StreamOperator {
     public private(set) var batches: [RecordBatch] = []
-    public private(set) var watermarks: [Int64] = []
+    public private(set) var watermarks: [Watermark] = []
     public private(set) var finished = false
 
     public init() {}
 
     public func process(_ batch: RecordBatch, context: OperatorContext) async throws { batches.append(batch) }
-    public func processWatermark(_ watermark: Int64, context: OperatorContext) async throws { watermarks.append(watermark) }
+    public func processWatermark(_ watermark: Watermark, context: OperatorContext) async throws { watermarks.append(watermark) }
     public func finish(context: OperatorContext) async throws { finished = true }
 
     /// Every row received, in order.

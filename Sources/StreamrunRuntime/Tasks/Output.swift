@@ -13,7 +13,7 @@ public final class Output {
     var chained: [Chained] = []
     var edges: [EdgeWriter] = []
     let metrics: NodeMetrics?
-    private var lastWatermark: Int64 = Watermark.min
+    private var lastWatermark: Watermark = .min
     private var finished = false
 
     init(metrics: NodeMetrics?) {
@@ -32,7 +32,7 @@ public final class Output {
     }
 
     /// Sends a watermark downstream, if it advances this output's watermark.
-    public func emitWatermark(_ w: Int64) async throws {
+    public func emitWatermark(_ w: Watermark) async throws {
         guard w > lastWatermark else { return }
         lastWatermark = w
         metrics?.watermark.store(w)

@@ -9,7 +9,7 @@ import StreamrunCore
 /// - Important: Throwing fails the whole job (and, with checkpoints, restarts it).
 public protocol StreamOperator: AnyObject {
     func process(_ batch: RecordBatch, context: OperatorContext) async throws
-    func processWatermark(_ watermark: Int64, context: OperatorContext) async throws
+    func processWatermark(_ watermark: Watermark, context: OperatorContext) async throws
     func finish(context: OperatorContext) async throws
     /// Checkpoint `id`: the barrier has arrived on every input. Capture the operator's state now —
     /// cheaply, as copy-on-write values — and return it; the task forwards the barrier afterwards.
@@ -18,7 +18,7 @@ public protocol StreamOperator: AnyObject {
 }
 
 extension StreamOperator {
-    public func processWatermark(_ watermark: Int64, context: OperatorContext) async throws {
+    public func processWatermark(_ watermark: Watermark, context: OperatorContext) async throws {
         try await context.main.emitWatermark(watermark)
         try await context.late?.emitWatermark(watermark)
     }
@@ -71,7 +71,7 @@ extension SourceReader {
 
 public enum SourceOutput {
     case records(RecordBatch)
-    case watermark(Int64)
+    case watermark(Watermark)
     /// Every split of this reader is idle (or it has none): downstream should not wait for it.
     case idle
     /// Nothing new yet (a followed file did not grow): the task injects a triggered checkpoint's

@@ -7,20 +7,20 @@ import StreamrunCore
 /// An idle input is left out of the minimum until it sends a record or a watermark again; the
 /// combined watermark never goes back.
 public struct WatermarkTracker: Sendable {
-    var perInput: [Int64]
+    var perInput: [Watermark]
     var ended: [Bool]
     var idle: [Bool]
-    public private(set) var combined: Int64 = Watermark.min
+    public private(set) var combined: Watermark = .min
 
     public init(inputs: Int) {
-        perInput = Array(repeating: Watermark.min, count: inputs)
+        perInput = Array(repeating: .min, count: inputs)
         ended = Array(repeating: false, count: inputs)
         idle = Array(repeating: false, count: inputs)
     }
 
     public enum IdleOutcome: Sendable, Equatable {
         /// Leaving the input out let the combined watermark advance.
-        case advanced(Int64)
+        case advanced(Watermark)
         /// Every input that has not ended is idle: the task itself is idle.
         case allIdle
         case unchanged
@@ -38,24 +38,24 @@ public struct WatermarkTracker: Sendable {
     public mutating func activate(input i: Int) { idle[i] = false }
 
     /// Input `i` reports watermark `w`; returns the combined watermark if it advanced.
-    public mutating func update(input i: Int, watermark w: Int64) -> Int64? {
+    public mutating func update(input i: Int, watermark w: Watermark) -> Watermark? {
         idle[i] = false
         if w > perInput[i] { perInput[i] = w }
         return recompute()
     }
 
     /// Input `i` ended: it no longer holds the combined watermark back.
-    public mutating func end(input i: Int) -> Int64? {
+    public mutating func end(input i: Int) -> Watermark? {
         ended[i] = true
-        perInput[i] = Watermark.max
+        perInput[i] = .max
         return recompute()
     }
 
-    mutating func recompute() -> Int64? {
+    mutating func recompute() -> Watermark? {
         var m = Watermark.max
         var live = false
         for i in perInput.indices where !ended[i] && !idle[i] {
-            m = min(m, perInput[i])
+            m = Swift.min(m, perInput[i])
             live = true
         }
         // Only idle inputs remain open: hold (do not jump to +inf).
