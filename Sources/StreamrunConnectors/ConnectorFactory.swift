@@ -9,11 +9,11 @@ import StreamrunRuntime
 public struct ConnectorFactory: OperatorFactory {
     public let plan: JobPlan
     /// Operator id → its snapshots (one per old subtask) in the checkpoint this run resumes from.
-    let restore: [String: [OperatorSnapshot]]?
+    let restore: [NodeID: [OperatorSnapshot]]?
     /// Every sink of the job, in plan order.
     public let sinks: [any TwoPhaseCommitSink]
 
-    public init(plan: JobPlan, restore: [String: [OperatorSnapshot]]? = nil) {
+    public init(plan: JobPlan, restore: [NodeID: [OperatorSnapshot]]? = nil) {
         self.plan = plan
         self.restore = restore
         sinks = plan.nodes.compactMap { node -> (any TwoPhaseCommitSink)? in

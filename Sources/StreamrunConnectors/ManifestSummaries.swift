@@ -13,15 +13,15 @@ public enum ManifestSummaries {
         var watermarks: [String: Watermark] = [:]
         for (task, payload) in states {
             if let bytes = payload.named[SplitState.section], let s = try? SplitState.decode(bytes) {
-                splits[task.node, default: []] += s
+                splits[task.node.name, default: []] += s
                 // A source's watermark: the lowest event time reached by any of its unfinished splits.
                 let open = s.filter { !$0.finished }.map(\.maxEventTime)
-                if let low = open.min(), low != .min { watermarks[task.node] = min(watermarks[task.node] ?? .max, low) }
+                if let low = open.min(), low != .min { watermarks[task.node.name] = min(watermarks[task.node.name] ?? .max, low) }
             }
             if let bytes = payload.named[WindowStateCodec.watermarkSection],
                let w = (try? Int64StateSection.decode(bytes, name: WindowStateCodec.watermarkSection)).map(Watermark.init(milliseconds:)),
                w != .min && w != .max {
-                watermarks[task.node] = min(watermarks[task.node] ?? .max, w)
+                watermarks[task.node.name] = min(watermarks[task.node.name] ?? .max, w)
             }
         }
         var sources: [String: ManifestValue] = [:]

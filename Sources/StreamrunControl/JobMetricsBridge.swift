@@ -82,7 +82,7 @@ struct BridgeState {
     /// The attempt whose totals were copied last; its final totals are copied once a restart replaces it.
     var attempt: JobMetrics?
     /// Ids of completed history entries already counted.
-    var counted: Set<Int64> = []
+    var counted: Set<CheckpointID> = []
 
     static func key(_ name: String, _ labels: [(String, String)]) -> String {
         name + "{" + labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"
@@ -105,7 +105,7 @@ struct BridgeState {
     mutating func copyOperators(_ metrics: JobMetrics, job: String, factory: PrometheusMetricsFactory) {
         typealias Name = JobMetricsBridge.Name
         for node in metrics.nodes {
-            let labels = [("job", job), ("operator", node.id)]
+            let labels = [("job", job), ("operator", node.id.name)]
             add(Int64(node.recordsIn.load), to: Name.recordsIn, labels, factory)
             add(Int64(node.recordsOut.load), to: Name.recordsOut, labels, factory)
             addSeconds(Double(node.backpressureNanos.load) / 1e9, to: Name.backpressure, labels, factory)

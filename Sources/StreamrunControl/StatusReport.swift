@@ -19,8 +19,8 @@ public struct StatusReport: Sendable {
     }
 
     /// Records per second into and out of each operator, by id.
-    public func rates() -> [String: (in: Double, out: Double)] {
-        var out: [String: (in: Double, out: Double)] = [:]
+    public func rates() -> [NodeID: (in: Double, out: Double)] {
+        var out: [NodeID: (in: Double, out: Double)] = [:]
         let before = Dictionary((earlier?.operators ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for op in status.operators {
             let span = status.uptimeSeconds - (earlier?.uptimeSeconds ?? 0)
@@ -48,7 +48,7 @@ public struct StatusReport: Sendable {
         let r = rates()
         let header = ["OPERATOR", "TYPE", "PARALLELISM", "RECORDS IN", "RECORDS OUT", "IN/S", "OUT/S", "WATERMARK", "BACKPRESSURE"]
         let rows = s.operators.map { op in
-            [op.id, op.type, String(op.parallelism), String(op.recordsIn), String(op.recordsOut),
+            [op.id.name, op.type, String(op.parallelism), String(op.recordsIn), String(op.recordsOut),
              Self.number(r[op.id]?.in ?? 0), Self.number(r[op.id]?.out ?? 0),
              op.watermark.map(Watermark.describe) ?? "-", Self.duration(Double(op.backpressureMs) / 1000)]
         }

@@ -17,17 +17,17 @@ public struct JobPlan: Sendable {
         self.nodes = nodes
     }
 
-    public func node(_ id: String) -> PlanNode? { nodes.first { $0.id == id } }
+    public func node(_ id: NodeID) -> PlanNode? { nodes.first { $0.id == id } }
 
     /// The ids of the nodes that read `id`'s output (or its `.late` side output when `late`).
-    public func consumers(of id: String) -> [PlanNode] {
+    public func consumers(of id: NodeID) -> [PlanNode] {
         nodes.filter { $0.inputs.contains { $0.node == id } }
     }
 }
 
 /// A reference from a node to one of its inputs: a node id, and which of its outputs.
 public struct InputRef: Sendable, Hashable, CustomStringConvertible {
-    public var node: String
+    public var node: NodeID
     /// `main`, or `late` for a window's `<id>.late` output.
     public var output: Output
 
@@ -36,7 +36,7 @@ public struct InputRef: Sendable, Hashable, CustomStringConvertible {
         case late
     }
 
-    public init(node: String, output: Output = .main) {
+    public init(node: NodeID, output: Output = .main) {
         self.node = node
         self.output = output
     }
@@ -44,13 +44,13 @@ public struct InputRef: Sendable, Hashable, CustomStringConvertible {
     /// Parses `"bids"` or `"w.late"`.
     public init(parsing s: String) {
         if s.hasSuffix(".late") {
-            self.init(node: String(s.dropLast(5)), output: .late)
+            self.init(node: NodeID(String(s.dropLast(5))), output: .late)
         } else {
-            self.init(node: s)
+            self.init(node: NodeID(s))
         }
     }
 
-    public var description: String { output == .main ? node : "\(node).late" }
+    public var description: String { output == .main ? node.name : "\(node).late" }
 }
 
 public struct PlanNode: Sendable {
@@ -63,7 +63,7 @@ public struct PlanNode: Sendable {
         case sink(SinkPlan)
     }
 
-    public var id: String
+    public var id: NodeID
     public var kind: Kind
     public var inputs: [InputRef]
     /// The schema of every input (all inputs of a node share one schema); nil for sources.
@@ -77,7 +77,7 @@ public struct PlanNode: Sendable {
     /// Where the node was declared in job.json, e.g. `operators[1]`.
     public var jsonPath: String
 
-    public init(id: String, kind: Kind, inputs: [InputRef], inputSchema: Schema?, outputSchema: Schema,
+    public init(id: NodeID, kind: Kind, inputs: [InputRef], inputSchema: Schema?, outputSchema: Schema,
                 lateSchema: Schema? = nil, parallelism: Int, keyFields: [Int] = [], jsonPath: String) {
         self.id = id
         self.kind = kind

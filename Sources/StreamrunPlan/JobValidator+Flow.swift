@@ -50,7 +50,7 @@ extension Validation {
         let d = decls[i]
         guard !unresolved.contains(i), !inputs[i].isEmpty else { return .unknown }
         let parts: [(InputRef, Schema?, Flow.EventTime)] = inputs[i].map { ref in
-            let f = flows[ref.node] ?? .unknown
+            let f = flows[ref.node.name] ?? .unknown
             return ref.output == .late ? (ref, f.late, f.lateEventTime) : (ref, f.schema, f.eventTime)
         }
         guard parts.allSatisfy({ $0.1 != nil }) else { return .unknown }
@@ -94,7 +94,7 @@ extension Validation {
         var planSpec = s
         planSpec.schema = schema
         let p = parallelism(s.parallelism, path: s.jsonPath)
-        planNodes.append(PlanNode(id: s.id, kind: .source(planSpec), inputs: [], inputSchema: nil, outputSchema: schema,
+        planNodes.append(PlanNode(id: NodeID(s.id), kind: .source(planSpec), inputs: [], inputSchema: nil, outputSchema: schema,
                                   parallelism: p, jsonPath: s.jsonPath))
         return Flow(schema: schema, eventTime: time)
     }

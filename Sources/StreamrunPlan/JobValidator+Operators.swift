@@ -106,7 +106,7 @@ extension Validation {
         if let keys, let time, let w = o.window, complete {
             let plan = WindowPlan(window: w, keyFields: keys, timeField: time, aggregates: aggregates,
                                   allowedLatenessMs: o.allowedLatenessMs, stateTtlMs: o.stateTtlMs)
-            planNodes.append(PlanNode(id: o.id, kind: .window(plan), inputs: inputRefs(o.id), inputSchema: schema,
+            planNodes.append(PlanNode(id: NodeID(o.id), kind: .window(plan), inputs: inputRefs(o.id), inputSchema: schema,
                                       outputSchema: out, lateSchema: schema, parallelism: p, keyFields: keys,
                                       jsonPath: o.jsonPath))
         }
@@ -150,7 +150,7 @@ extension Validation {
         let keys = resolveFields(o.keyBy, in: schema, Validation.join(o.jsonPath, "keyBy"))
         let time = timeField(o, input, schema)
         if let keys, let time, let within = o.withinMs, !keys.isEmpty {
-            planNodes.append(PlanNode(id: o.id, kind: .dedupe(DedupePlan(keyFields: keys, timeField: time, withinMs: within)),
+            planNodes.append(PlanNode(id: NodeID(o.id), kind: .dedupe(DedupePlan(keyFields: keys, timeField: time, withinMs: within)),
                                       inputs: inputRefs(o.id), inputSchema: schema, outputSchema: schema,
                                       parallelism: p, keyFields: keys, jsonPath: o.jsonPath))
         }
@@ -175,12 +175,12 @@ extension Validation {
         guard let columns, partition != nil || s.partitionBy == nil else { return }
         let names = columns.map { schema[$0].name }
         let plan = SinkPlan(spec: s, columns: columns, columnNames: names, partition: partition)
-        planNodes.append(PlanNode(id: s.id, kind: .sink(plan), inputs: inputRefs(s.id), inputSchema: schema,
+        planNodes.append(PlanNode(id: NodeID(s.id), kind: .sink(plan), inputs: inputRefs(s.id), inputSchema: schema,
                                   outputSchema: Schema(columns.map { schema[$0] }), parallelism: p, jsonPath: s.jsonPath))
     }
 
     private mutating func append(_ o: OperatorSpec, _ kind: PlanNode.Kind, _ input: Schema, _ output: Schema, _ p: Int) {
-        planNodes.append(PlanNode(id: o.id, kind: kind, inputs: inputRefs(o.id), inputSchema: input, outputSchema: output,
+        planNodes.append(PlanNode(id: NodeID(o.id), kind: kind, inputs: inputRefs(o.id), inputSchema: input, outputSchema: output,
                                   parallelism: p, jsonPath: o.jsonPath))
     }
 }

@@ -36,7 +36,7 @@ public enum JobValidator {
         if v.issues.isEmpty && !hints.parserFoundProblems && v.planNodes.count != v.decls.count {
             // Every node without a reported problem is planned; anything else is a bug here.
             let planned = Set(v.planNodes.map(\.id))
-            for d in v.decls where !planned.contains(d.id) {
+            for d in v.decls where !planned.contains(NodeID(d.id)) {
                 v.issue(d.path, "internal error: \"\(d.id)\" could not be planned; please report this job")
             }
         }
@@ -137,8 +137,8 @@ struct Validation {
             for (k, raw) in d.rawInputs.enumerated() {
                 let path = Validation.join(d.path, "inputs") + "[\(k)]"
                 let ref = InputRef(parsing: raw)
-                guard let j = index[ref.node] else {
-                    if !hints.dropped.contains(ref.node) {
+                guard let j = index[ref.node.name] else {
+                    if !hints.dropped.contains(ref.node.name) {
                         issue(path, "\"\(raw)\" is not a source or operator id")
                     }
                     unresolved.insert(i)
@@ -166,7 +166,7 @@ struct Validation {
     /// Nodes with inputs before their consumers, ties broken by declaration order. Nodes on or after
     /// a cycle are left out, and each cycle is reported once: `operators: cycle q2 → eur → q2`.
     private mutating func topologicalOrder() -> [Int] {
-        let preds: [[Int]] = inputs.map { refs in refs.compactMap { index[$0.node] } }
+        let preds: [[Int]] = inputs.map { refs in refs.compactMap { index[$0.node.name] } }
         var placed = Array(repeating: false, count: decls.count)
         var order: [Int] = []
         // Repeatedly take the earliest-declared node whose inputs are all placed.

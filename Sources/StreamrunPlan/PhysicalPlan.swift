@@ -33,9 +33,9 @@ public struct PhysicalPlan: Sendable {
     public struct Stage: Sendable {
         public var index: Int
         /// Node ids, the head first, then chained nodes in topological order.
-        public var nodes: [String]
+        public var nodes: [NodeID]
         public var parallelism: Int
-        public var head: String { nodes[0] }
+        public var head: NodeID { nodes[0] }
         /// Edges into the head, in a fixed order (the order of the head's `inputs`).
         public var inputs: [Edge]
     }
@@ -44,7 +44,7 @@ public struct PhysicalPlan: Sendable {
     public let maxParallelism: Int
 
     /// The stage that runs `node`.
-    public func stage(of node: String) -> Int? { stages.firstIndex { $0.nodes.contains(node) } }
+    public func stage(of node: NodeID) -> Int? { stages.firstIndex { $0.nodes.contains(node) } }
 
     /// Edges that leave `stage`.
     public func outgoing(from stage: Int) -> [Edge] {
@@ -53,7 +53,7 @@ public struct PhysicalPlan: Sendable {
 
     public init(_ plan: JobPlan) {
         maxParallelism = plan.spec.maxParallelism
-        var stageOf: [String: Int] = [:]
+        var stageOf: [NodeID: Int] = [:]
         var stages: [Stage] = []
         for node in plan.nodes {
             if let up = Self.chainTarget(node, plan), let s = stageOf[up] {
@@ -82,7 +82,7 @@ public struct PhysicalPlan: Sendable {
 
     /// The node `node` chains onto, if it can be chained: a stateless node with exactly one input,
     /// from a node with the same parallelism.
-    static func chainTarget(_ node: PlanNode, _ plan: JobPlan) -> String? {
+    static func chainTarget(_ node: PlanNode, _ plan: JobPlan) -> NodeID? {
         guard node.isStateless, node.inputs.count == 1, let up = plan.node(node.inputs[0].node),
             up.parallelism == node.parallelism
         else { return nil }

@@ -49,7 +49,7 @@ struct CheckpointsCommand: AsyncParsableCommand {
         func run() async throws {
             try await CLI.guarded {
                 let store: CheckpointStore
-                let ids: [Int64]
+                let ids: [CheckpointID]
                 if let single = CheckpointPaths.containing(target) {
                     store = CheckpointStore(paths: single.paths)
                     ids = [single.id]
@@ -96,7 +96,7 @@ struct CheckpointsCommand: AsyncParsableCommand {
     static func table(_ listing: [CheckpointInfo]) -> String {
         let header = ["ID", "TIME (UTC)", "SIZE", "FILES", "STATUS"]
         let rows = listing.map { info in
-            [String(info.id), info.timestampMs.map(iso8601) ?? "-", CheckpointSummary.size(info.sizeBytes), String(info.fileCount), info.status.description]
+            [info.id.description, info.timestampMs.map(iso8601) ?? "-", CheckpointSummary.size(info.sizeBytes), String(info.fileCount), info.status.description]
         }
         let widths = (0..<header.count - 1).map { c in ([header] + rows).map { $0[c].count }.max()! }
         return ([header] + rows).map { row in

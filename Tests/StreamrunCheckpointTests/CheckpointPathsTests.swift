@@ -1,3 +1,4 @@
+import StreamrunCore
 import Testing
 
 @testable import StreamrunCheckpoint
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func parsingDirectoryNames() {
-        for id: Int64 in [0, 1, 17, 999_999, 1_000_000, 12_345_678_901] {
+        for id: CheckpointID in [0, 1, 17, 999_999, 1_000_000, 12_345_678_901] {
             #expect(CheckpointPaths.checkpointID(directoryName: CheckpointPaths.directoryName(id)) == id)
         }
         for bad in ["chk-17", "chk-0000017", "chk-00001a", "chk-+00017", "chk--00017", ".chk-000017", "chk-000017.tmp", "xyz", "chk-"] {

@@ -1,16 +1,17 @@
+import StreamrunCore
 import Testing
 
 @testable import StreamrunCheckpoint
 
 @Suite struct CheckpointPolicyTests {
-    static func info(_ id: Int64, _ status: CheckpointInfo.Status) -> CheckpointInfo {
+    static func info(_ id: CheckpointID, _ status: CheckpointInfo.Status) -> CheckpointInfo {
         CheckpointInfo(id: id, directory: "/c/" + CheckpointPaths.directoryName(id), status: status,
-                       timestampMs: status.isComplete ? id : nil, sizeBytes: 0, fileCount: 0)
+                       timestampMs: status.isComplete ? id.value : nil, sizeBytes: 0, fileCount: 0)
     }
 
     @Test func newestCompleteAndVerifiedWins() {
         let listing = [Self.info(3, .complete), Self.info(1, .complete), Self.info(2, .complete)]
-        var asked: [Int64] = []
+        var asked: [CheckpointID] = []
         let choice = CheckpointPolicy.newestValid(listing) { asked.append($0); return [] }
         #expect(choice.id == 3)
         #expect(choice.warnings.isEmpty)
@@ -19,7 +20,7 @@ import Testing
 
     @Test func corruptNewestIsSkippedWithAWarningNamingTheFile() {
         let listing = [Self.info(1, .complete), Self.info(2, .complete), Self.info(3, .complete)]
-        var asked: [Int64] = []
+        var asked: [CheckpointID] = []
         let choice = CheckpointPolicy.newestValid(listing) { id in
             asked.append(id)
             return id == 3 ? ["/c/chk-000003/op-w-00001.state.lz4: checksum mismatch"] : []

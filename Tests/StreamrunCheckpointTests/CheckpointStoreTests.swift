@@ -152,9 +152,9 @@ import Testing
     @Test func retentionOnRealFiles() throws {
         let dir = TempDir()
         let store = CheckpointStore(root: dir.path)
-        for id: Int64 in 1...3 { try Fixtures.checkpoint(store, id: id) }
+        for id in Int64(1)...3 { try Fixtures.checkpoint(store, id: CheckpointID(id)) }
         try Fixtures.checkpoint(store, id: 4, publish: false)  // abandoned
-        for id: Int64 in 5...6 { try Fixtures.checkpoint(store, id: id) }
+        for id in Int64(5)...6 { try Fixtures.checkpoint(store, id: CheckpointID(id)) }
         try Fixtures.checkpoint(store, id: 7, publish: false)  // in progress: must survive
         try FileManager.default.createDirectory(atPath: dir.path + "/not-a-checkpoint", withIntermediateDirectories: true)
         #expect(try store.retain(2) == [1, 2, 3, 4])
@@ -171,7 +171,7 @@ import Testing
     @Test func retentionSkipsACorruptNewerManifest() throws {
         let dir = TempDir()
         let store = CheckpointStore(root: dir.path)
-        for id: Int64 in 1...4 { try Fixtures.checkpoint(store, id: id) }
+        for id in Int64(1)...4 { try Fixtures.checkpoint(store, id: CheckpointID(id)) }
         try dir.write("chk-000003/_manifest.json", Array("{not json".utf8))
         #expect(try store.retain(2) == [1, 3])
         #expect(dir.names() == ["chk-000002", "chk-000004"])

@@ -60,20 +60,20 @@ enum Fixtures {
 
     /// Writes every subtask of `ops` (id, parallelism) and publishes checkpoint `id`.
     @discardableResult
-    static func checkpoint(_ store: CheckpointStore, id: Int64, ops: [(String, Int)] = [("bids", 1), ("window", 2)],
+    static func checkpoint(_ store: CheckpointStore, id: CheckpointID, ops: [(String, Int)] = [("bids", 1), ("window", 2)],
                            publish: Bool = true) throws -> CheckpointManifest {
         var entries: [StateFileEntry] = []
         for (op, p) in ops {
             for s in 0..<p {
-                entries.append(try store.writeStateFile(checkpoint: id, snapshot: snapshot(op, subtask: s, parallelism: p, seed: UInt8(id & 0xFF))))
+                entries.append(try store.writeStateFile(checkpoint: id, snapshot: snapshot(op, subtask: s, parallelism: p, seed: UInt8(id.value & 0xFF))))
             }
         }
         let manifest = CheckpointManifest(
-            job: "test-job", checkpointID: id, timestampMs: 1_700_000_000_000 + id * 1000,
+            job: "test-job", checkpointID: id, timestampMs: 1_700_000_000_000 + id.value * 1000,
             operators: ops.map { .init(id: $0.0, type: $0.0 == "bids" ? "file" : "window", parallelism: $0.1, maxParallelism: 8) },
             stateFiles: entries,
-            sources: ["bids": ["splits": [["file": "bids.jsonl", "offset": .int(4096 * id)]]]],
-            watermarks: ["window": Watermark(milliseconds: 1_700_000_000_000 + id)])
+            sources: ["bids": ["splits": [["file": "bids.jsonl", "offset": .int(4096 * id.value)]]]],
+            watermarks: ["window": Watermark(milliseconds: 1_700_000_000_000 + id.value)])
         if publish { try store.publish(manifest) }
         return manifest
     }

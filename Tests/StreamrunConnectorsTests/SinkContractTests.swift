@@ -50,7 +50,7 @@ struct FileSinkUnderTest: SinkUnderTest {
     }
 
     /// Writes `rows` with one writer subtask and returns what it prepared at checkpoint `id`.
-    static func write(_ rows: [(String, Int64)], to writer: any StreamOperator, checkpoint id: Int64,
+    static func write(_ rows: [(String, Int64)], to writer: any StreamOperator, checkpoint id: CheckpointID,
                       subtask: Int = 0) async throws -> PreparedCommit {
         let (context, _, _) = OperatorContext.collecting(nodeID: "out", subtask: subtask)
         if !rows.isEmpty {

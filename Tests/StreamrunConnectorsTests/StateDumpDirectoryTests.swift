@@ -20,7 +20,7 @@ import StreamrunJob
             entries.append(try store.writeStateFile(checkpoint: 7, snapshot: s))
         }
         let operators = try DumpJob.plan().nodes.map {
-            CheckpointManifest.Operator(id: $0.id, type: $0.typeName, parallelism: $0.id == "per-auction" ? 2 : 1, maxParallelism: 128)
+            CheckpointManifest.Operator(id: $0.id.name, type: $0.typeName, parallelism: $0.id == "per-auction" ? 2 : 1, maxParallelism: 128)
         }
         try store.publish(CheckpointManifest(job: "dump", checkpointID: 7, timestampMs: 1_704_067_215_250, operators: operators,
                                              stateFiles: entries, jobText: embedJob ? DumpJob.text : nil))

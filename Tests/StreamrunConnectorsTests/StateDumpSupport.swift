@@ -44,7 +44,7 @@ enum DumpJob {
 
     /// The state of window `id` after ``rows`` and ``watermark``, as one subtask's snapshot.
     static func windowSnapshot<Key: StateKey>(_ id: String, _: Key.Type) throws -> OperatorSnapshot {
-        let node = try plan().node(id)!
+        let node = try plan().node(NodeID(id))!
         guard case .window(let w) = node.kind else { throw StreamrunError(.internalError, "not a window") }
         var machine = WindowStateMachine<Key>(config: try WindowConfig(node: node, plan: w), maxParallelism: 128)
         _ = try machine.process(RecordBatch(schema: node.inputSchema!, rows: rows))
@@ -78,6 +78,6 @@ enum DumpJob {
     }
 
     static func dump(_ id: String, type: String, _ snapshots: [OperatorSnapshot]) throws -> [String] {
-        try StateDescription.lines(type: type, node: try plan().node(id), snapshots: snapshots, maxParallelism: 128)
+        try StateDescription.lines(type: type, node: try plan().node(NodeID(id)), snapshots: snapshots, maxParallelism: 128)
     }
 }

@@ -8,11 +8,11 @@ import Testing
 @Suite struct JobLifecycleStateMachineTests {
     typealias M = JobLifecycle.StateMachine
 
-    static func trigger(_ id: Int64, root: String? = nil, stop: Bool = false) -> M.Action {
+    static func trigger(_ id: CheckpointID, root: String? = nil, stop: Bool = false) -> M.Action {
         .trigger(M.Trigger(id: id, savepointRoot: root, stop: stop))
     }
 
-    static func running(after lastID: Int64 = 0) -> M {
+    static func running(after lastID: CheckpointID = 0) -> M {
         var m = M(checkpointsEnabled: true)
         _ = m.attemptStarted(lastCheckpointID: lastID)
         return m

@@ -39,7 +39,7 @@ import Testing
             if emitted % 970 == 0 { try await Task.sleep(for: .milliseconds(1)) }
             return .records(RecordBatch(count: n, columns: [Column(.int((emitted..<(emitted + n)).map { Int64($0) }))]))
         }
-        func snapshotState(checkpoint id: Int64) -> SnapshotPayload? { SnapshotPayload(named: ["rows": encode(emitted)]) }
+        func snapshotState(checkpoint id: CheckpointID) -> SnapshotPayload? { SnapshotPayload(named: ["rows": encode(emitted)]) }
     }
 
     /// Passes records through and counts them; its snapshot is the count.
@@ -49,7 +49,7 @@ import Testing
             seen += batch.count
             try await context.main.emit(batch)
         }
-        func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? {
+        func snapshotState(checkpoint id: CheckpointID, context: OperatorContext) async throws -> SnapshotPayload? {
             SnapshotPayload(named: ["rows": encode(seen)])
         }
     }
@@ -86,7 +86,7 @@ import Testing
         #expect(done.count >= 2, "only \(done.count) checkpoints completed")
         var compared = 0
         for c in done {
-            func rows(_ node: String) -> Int {
+            func rows(_ node: NodeID) -> Int {
                 c.states.filter { $0.key.node == node }.reduce(0) { $0 + Self.decode($1.value.named["rows"]) }
             }
             let live = Set(c.states.keys.map(\.node))

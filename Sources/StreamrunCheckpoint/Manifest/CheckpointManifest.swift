@@ -19,7 +19,7 @@ public struct CheckpointManifest: Sendable, Hashable, Codable {
     /// The job's `name` from job.json.
     public var job: String
     /// The checkpoint id: increasing, never reused within a checkpoints directory.
-    public var checkpointID: Int64
+    public var checkpointID: CheckpointID
     /// When the checkpoint was triggered, in milliseconds since the Unix epoch (UTC), as passed
     /// in by the caller: the store never reads the clock.
     public var timestampMs: Int64
@@ -37,7 +37,7 @@ public struct CheckpointManifest: Sendable, Hashable, Codable {
     /// left out of the JSON when `nil`.
     public var jobText: String?
 
-    public init(job: String, checkpointID: Int64, timestampMs: Int64, operators: [Operator],
+    public init(job: String, checkpointID: CheckpointID, timestampMs: Int64, operators: [Operator],
                 stateFiles: [StateFileEntry], sources: [String: ManifestValue] = [:], watermarks: [String: Watermark] = [:],
                 jobText: String? = nil) {
         self.formatVersion = Self.currentVersion

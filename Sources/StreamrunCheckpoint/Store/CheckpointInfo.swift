@@ -1,3 +1,5 @@
+import StreamrunCore
+
 /// One checkpoint directory as ``CheckpointStore/list()`` sees it.
 ///
 /// `list()` reads each manifest (checking its checksum) and stats each state file it names; it
@@ -24,7 +26,7 @@ public struct CheckpointInfo: Sendable, Hashable {
     }
 
     /// The checkpoint id (from the directory name).
-    public var id: Int64
+    public var id: CheckpointID
     /// The checkpoint directory.
     public var directory: String
     public var status: Status
@@ -35,7 +37,7 @@ public struct CheckpointInfo: Sendable, Hashable {
     /// The number of files in the directory.
     public var fileCount: Int
 
-    public init(id: Int64, directory: String, status: Status, timestampMs: Int64?, sizeBytes: Int64, fileCount: Int) {
+    public init(id: CheckpointID, directory: String, status: Status, timestampMs: Int64?, sizeBytes: Int64, fileCount: Int) {
         self.id = id
         self.directory = directory
         self.status = status
@@ -61,11 +63,11 @@ public struct CheckpointVerification: Sendable, Hashable {
         public var description: String { "\(path): \(problem ?? "ok")" }
     }
 
-    public var checkpoint: Int64
+    public var checkpoint: CheckpointID
     /// The manifest first, then every state file in manifest order.
     public var files: [FileResult]
 
-    public init(checkpoint: Int64, files: [FileResult]) {
+    public init(checkpoint: CheckpointID, files: [FileResult]) {
         self.checkpoint = checkpoint
         self.files = files
     }

@@ -1,3 +1,5 @@
+import StreamrunCore
+
 /// Builds every checkpoint path. No other code in streamrun spells a checkpoint file name.
 ///
 /// ```
@@ -30,17 +32,17 @@ public struct CheckpointPaths: Sendable, Hashable {
     public static let savepointPrefix = "sp-"
 
     /// This store's name for a checkpoint directory: `chk-000017` (or `sp-000017`).
-    public func name(_ checkpoint: Int64) -> String { prefix + Self.pad(checkpoint, 6) }
+    public func name(_ checkpoint: CheckpointID) -> String { prefix + Self.pad(checkpoint.value, 6) }
 
     /// The id in one of this store's directory names, or nil.
-    public func id(directoryName name: String) -> Int64? {
+    public func id(directoryName name: String) -> CheckpointID? {
         guard name.hasPrefix(prefix) else { return nil }
         return Self.checkpointID(directoryName: Self.directoryPrefix + name.dropFirst(prefix.count))
     }
 
     /// The store holding a single checkpoint or savepoint directory (`…/chk-000017`, `…/sp-000003`),
     /// and its id; nil when the last path component is not such a name.
-    public static func containing(_ directory: String) -> (paths: CheckpointPaths, id: Int64)? {
+    public static func containing(_ directory: String) -> (paths: CheckpointPaths, id: CheckpointID)? {
         var d = directory
         while d.count > 1 && d.hasSuffix("/") { d.removeLast() }
         let slash = d.lastIndex(of: "/")
@@ -65,15 +67,15 @@ public struct CheckpointPaths: Sendable, Hashable {
     // MARK: - Names
 
     /// `chk-000017`.
-    public static func directoryName(_ checkpoint: Int64) -> String { directoryPrefix + pad(checkpoint, 6) }
+    public static func directoryName(_ checkpoint: CheckpointID) -> String { directoryPrefix + pad(checkpoint.value, 6) }
 
     /// The id in a checkpoint directory name, or `nil` if `name` is not one (`chk-` and 6 or more digits).
-    public static func checkpointID(directoryName name: String) -> Int64? {
+    public static func checkpointID(directoryName name: String) -> CheckpointID? {
         guard name.hasPrefix(directoryPrefix) else { return nil }
         let digits = name.dropFirst(directoryPrefix.count)
         guard digits.count >= 6, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        guard let id = Int64(digits), id >= 0, name == directoryName(id) else { return nil }
-        return id
+        guard let raw = Int64(digits), raw >= 0, name == directoryName(CheckpointID(raw)) else { return nil }
+        return CheckpointID(raw)
     }
 
     /// `op-<operatorID>-<subtask:05>.state.lz4`, for example `op-window-00003.state.lz4`.
@@ -94,18 +96,18 @@ public struct CheckpointPaths: Sendable, Hashable {
     // MARK: - Paths
 
     /// `<root>/chk-000017`.
-    public func directory(_ checkpoint: Int64) -> String { root + "/" + name(checkpoint) }
+    public func directory(_ checkpoint: CheckpointID) -> String { root + "/" + name(checkpoint) }
 
     /// `<root>/chk-000017/_manifest.json`.
-    public func manifest(_ checkpoint: Int64) -> String { directory(checkpoint) + "/" + Self.manifestName }
+    public func manifest(_ checkpoint: CheckpointID) -> String { directory(checkpoint) + "/" + Self.manifestName }
 
     /// `<root>/chk-000017/op-<operatorID>-<subtask:05>.state.lz4`.
-    public func stateFile(checkpoint: Int64, operator operatorID: String, subtask: Int) -> String {
+    public func stateFile(checkpoint: CheckpointID, operator operatorID: String, subtask: Int) -> String {
         directory(checkpoint) + "/" + Self.stateFileName(operator: operatorID, subtask: subtask)
     }
 
     /// A file inside a checkpoint directory by its manifest-relative path.
-    public func file(checkpoint: Int64, relativePath: String) -> String { directory(checkpoint) + "/" + relativePath }
+    public func file(checkpoint: CheckpointID, relativePath: String) -> String { directory(checkpoint) + "/" + relativePath }
 
     /// The in-progress twin of a final path in the same directory: `<dir>/.<name>.inprogress`.
     public func inProgress(_ path: String) -> String {

@@ -1,3 +1,5 @@
+import StreamrunCore
+
 /// The store's decisions as pure functions over a listing: no I/O, so every rule is unit-tested
 /// on plain values.
 public enum CheckpointPolicy {
@@ -11,7 +13,7 @@ public enum CheckpointPolicy {
     ///   - listing: the checkpoints, in any order.
     ///   - problems: what is wrong with a complete checkpoint (`path: problem` lines), empty if it verifies.
     /// - Returns: the id to restore (`nil` for none) and the warnings, newest first.
-    public static func newestValid(_ listing: [CheckpointInfo], problems: (Int64) -> [String]) -> (id: Int64?, warnings: [String]) {
+    public static func newestValid(_ listing: [CheckpointInfo], problems: (CheckpointID) -> [String]) -> (id: CheckpointID?, warnings: [String]) {
         var warnings: [String] = []
         for info in listing.sorted(by: { $0.id > $1.id }) {
             let name = CheckpointPaths.directoryName(info.id)
@@ -37,7 +39,7 @@ public enum CheckpointPolicy {
     /// be a checkpoint in progress. With no complete checkpoint nothing is deleted.
     ///
     /// - Returns: ids to delete, oldest first. `keep` below 1 is treated as 1.
-    public static func toDelete(_ listing: [CheckpointInfo], keep: Int) -> [Int64] {
+    public static func toDelete(_ listing: [CheckpointInfo], keep: Int) -> [CheckpointID] {
         let complete = listing.filter(\.status.isComplete).map(\.id).sorted(by: >)
         guard let newest = complete.first else { return [] }
         let kept = Set(complete.prefix(max(keep, 1)))

@@ -6,7 +6,7 @@ extension CheckpointStore {
     /// and checksum checked against the manifest), then the manifest — and returns the new directory.
     /// This is how a savepoint is made from a checkpoint: same layout, same bytes.
     @discardableResult
-    public func copy(_ id: Int64, to target: CheckpointStore) throws(StreamrunError) -> String {
+    public func copy(_ id: CheckpointID, to target: CheckpointStore) throws(StreamrunError) -> String {
         let m = try readManifest(id)
         for entry in m.stateFiles {
             let path = paths.file(checkpoint: id, relativePath: entry.path)

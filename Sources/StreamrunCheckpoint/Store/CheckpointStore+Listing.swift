@@ -11,7 +11,7 @@ extension CheckpointStore {
     }
 
     /// The ids of every checkpoint directory, ascending, whatever their state.
-    func ids() throws(StreamrunError) -> [Int64] {
+    func ids() throws(StreamrunError) -> [CheckpointID] {
         guard let names = FileIO.list(paths.root) else {
             if !FileIO.exists(paths.root) { return [] }
             throw StreamrunError(.readFailed, "cannot list the checkpoints directory: \(FileIO.errorText())",
@@ -24,7 +24,7 @@ extension CheckpointStore {
     }
 
     /// The listing entry of one checkpoint directory.
-    func info(_ id: Int64) -> CheckpointInfo {
+    func info(_ id: CheckpointID) -> CheckpointInfo {
         let dir = paths.directory(id)
         let files = (FileIO.list(dir) ?? []).map { dir + "/" + $0 }.filter { !FileIO.isDirectory($0) }
         let size = files.reduce(Int64(0)) { $0 + (FileIO.fileSize($1) ?? 0) }
@@ -82,7 +82,7 @@ extension CheckpointStore {
     ///
     /// - Returns: the deleted checkpoint ids, oldest first.
     @discardableResult
-    public func retain(_ keep: Int) throws(StreamrunError) -> [Int64] {
+    public func retain(_ keep: Int) throws(StreamrunError) -> [CheckpointID] {
         // Only the newest directories are examined until `keep` complete ones are found: everything
         // older is deleted whatever its state, so examining it would not change the decision (listed
         // as incomplete, it goes the same way). Complete here means a manifest whose checksum

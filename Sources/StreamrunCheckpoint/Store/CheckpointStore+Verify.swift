@@ -10,7 +10,7 @@ extension CheckpointStore {
     ///
     /// - Important: Throws ``StreamrunError/Code/checkpointNotFound`` only if the checkpoint directory
     ///   does not exist. A missing manifest is reported as a problem of `_manifest.json`.
-    public func verify(_ checkpoint: Int64) throws(StreamrunError) -> CheckpointVerification {
+    public func verify(_ checkpoint: CheckpointID) throws(StreamrunError) -> CheckpointVerification {
         try checkID(checkpoint)
         let dir = paths.directory(checkpoint)
         guard FileIO.isDirectory(dir) else {

@@ -42,14 +42,14 @@ public final class CheckpointStore: Sendable {
     ///   snapshot is inconsistent, or on an I/O error (retry class `transient`). Writing the same
     ///   subtask's file again before publishing replaces it.
     @discardableResult
-    public func writeStateFile(checkpoint: Int64, snapshot: OperatorSnapshot) throws(StreamrunError) -> StateFileEntry {
+    public func writeStateFile(checkpoint: CheckpointID, snapshot: OperatorSnapshot) throws(StreamrunError) -> StateFileEntry {
         try writeStateFile(checkpoint: checkpoint, operator: snapshot.operatorID, subtask: snapshot.subtask,
                            bytes: try StateFile.encode(snapshot))
     }
 
     /// Writes already-encoded state file bytes (``StateFile/encode(_:)``) for one operator subtask.
     @discardableResult
-    public func writeStateFile(checkpoint: Int64, operator operatorID: String, subtask: Int, bytes: [UInt8]) throws(StreamrunError) -> StateFileEntry {
+    public func writeStateFile(checkpoint: CheckpointID, operator operatorID: String, subtask: Int, bytes: [UInt8]) throws(StreamrunError) -> StateFileEntry {
         try checkID(checkpoint)
         guard CheckpointPaths.isValidOperatorID(operatorID), subtask >= 0 else {
             throw StreamrunError(.internalError, "invalid state file owner: operator \"\(operatorID)\", subtask \(subtask)", retry: .internal)
@@ -108,7 +108,7 @@ public final class CheckpointStore: Sendable {
     /// Deletes an unpublished checkpoint (one that failed or timed out). A missing one is fine.
     ///
     /// - Important: Throws if the checkpoint is published: use ``retain(_:)`` to remove those.
-    public func abort(_ checkpoint: Int64) throws(StreamrunError) {
+    public func abort(_ checkpoint: CheckpointID) throws(StreamrunError) {
         try checkID(checkpoint)
         if FileIO.exists(paths.manifest(checkpoint)) {
             throw StreamrunError(.internalError, "checkpoint \(checkpoint) is published and cannot be aborted",
@@ -120,7 +120,7 @@ public final class CheckpointStore: Sendable {
     /// Deletes a checkpoint whether or not it is published (`--fresh` forgets them all). The
     /// manifest goes first, so a crash part-way leaves an incomplete directory, never a checkpoint
     /// that looks complete with files missing. A missing one is fine.
-    public func delete(_ checkpoint: Int64) throws(StreamrunError) {
+    public func delete(_ checkpoint: CheckpointID) throws(StreamrunError) {
         try checkID(checkpoint)
         try FileIO.remove(paths.manifest(checkpoint))
         try FileIO.removeTree(paths.directory(checkpoint))
@@ -132,7 +132,7 @@ public final class CheckpointStore: Sendable {
     ///
     /// - Important: Throws ``StreamrunError/Code/checkpointNotFound`` if there is none (the checkpoint is
     ///   missing or incomplete) and ``StreamrunError/Code/checkpointCorrupt`` if it fails its checksum.
-    public func readManifest(_ checkpoint: Int64) throws(StreamrunError) -> CheckpointManifest {
+    public func readManifest(_ checkpoint: CheckpointID) throws(StreamrunError) -> CheckpointManifest {
         try checkID(checkpoint)
         let path = paths.manifest(checkpoint)
         do throws(StreamrunError) {
@@ -148,7 +148,7 @@ public final class CheckpointStore: Sendable {
 
     /// Reads one state file of `checkpoint`, checking its size and CRC-32C against the manifest
     /// entry, then decodes it and checks it belongs to the entry's operator subtask.
-    public func readStateFile(checkpoint: Int64, entry: StateFileEntry) throws(StreamrunError) -> OperatorSnapshot {
+    public func readStateFile(checkpoint: CheckpointID, entry: StateFileEntry) throws(StreamrunError) -> OperatorSnapshot {
         try CheckpointDirectory(path: paths.directory(checkpoint)).readStateFile(entry)
     }
 
@@ -162,7 +162,7 @@ public final class CheckpointStore: Sendable {
         return out
     }
 
-    func checkID(_ id: Int64) throws(StreamrunError) {
+    func checkID(_ id: CheckpointID) throws(StreamrunError) {
         if id < 0 { throw StreamrunError(.internalError, "negative checkpoint id \(id)", retry: .internal) }
     }
 }

@@ -27,7 +27,7 @@ extension DedupeStateMachine {
 extension DedupeOperator: RestorableOperator {
     /// Captures the state and encodes it in the same call (only ``DedupeStateMachine/capture()`` must
     /// run on the task).
-    func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? {
+    func snapshotState(checkpoint id: CheckpointID, context: OperatorContext) async throws -> SnapshotPayload? {
         try prepare(maxParallelism: context.maxParallelism, nodeID: context.nodeID)
         return DedupeStateCodec.encode(machine!.capture())
     }

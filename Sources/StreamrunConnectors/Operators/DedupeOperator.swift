@@ -22,7 +22,7 @@ final class DedupeOperator<Key: StateKey>: StreamOperator {
         try prepare(maxParallelism: context.maxParallelism, nodeID: context.nodeID)
     }
 
-    func prepare(maxParallelism: Int, nodeID: String) throws {
+    func prepare(maxParallelism: Int, nodeID: NodeID) throws {
         guard machine == nil else { return }
         guard let time = plan.timeField else {
             throw StreamrunError(.internalError, "dedupe \"\(nodeID)\" has no event-time field", retry: .internal)

@@ -16,7 +16,7 @@ final class IntKeyWindowOperator: RestorableOperator {
     func process(_ batch: RecordBatch, context: OperatorContext) async throws { try await inner.process(batch, context: context) }
     func processWatermark(_ w: Watermark, context: OperatorContext) async throws { try await inner.processWatermark(w, context: context) }
     func finish(context: OperatorContext) async throws { try await inner.finish(context: context) }
-    func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? {
+    func snapshotState(checkpoint id: CheckpointID, context: OperatorContext) async throws -> SnapshotPayload? {
         try await inner.snapshotState(checkpoint: id, context: context)
     }
     func restoreState(keyGroups: [Int: [UInt8]], named: [[String: [UInt8]]], maxParallelism: Int) throws(StreamrunError) {
@@ -30,7 +30,7 @@ final class BytesKeyWindowOperator: RestorableOperator {
     func process(_ batch: RecordBatch, context: OperatorContext) async throws { try await inner.process(batch, context: context) }
     func processWatermark(_ w: Watermark, context: OperatorContext) async throws { try await inner.processWatermark(w, context: context) }
     func finish(context: OperatorContext) async throws { try await inner.finish(context: context) }
-    func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? {
+    func snapshotState(checkpoint id: CheckpointID, context: OperatorContext) async throws -> SnapshotPayload? {
         try await inner.snapshotState(checkpoint: id, context: context)
     }
     func restoreState(keyGroups: [Int: [UInt8]], named: [[String: [UInt8]]], maxParallelism: Int) throws(StreamrunError) {
@@ -44,7 +44,7 @@ final class IntKeyDedupeOperator: RestorableOperator {
     func process(_ batch: RecordBatch, context: OperatorContext) async throws { try await inner.process(batch, context: context) }
     func processWatermark(_ w: Watermark, context: OperatorContext) async throws { try await inner.processWatermark(w, context: context) }
     func finish(context: OperatorContext) async throws { try await inner.finish(context: context) }
-    func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? {
+    func snapshotState(checkpoint id: CheckpointID, context: OperatorContext) async throws -> SnapshotPayload? {
         try await inner.snapshotState(checkpoint: id, context: context)
     }
     func restoreState(keyGroups: [Int: [UInt8]], named: [[String: [UInt8]]], maxParallelism: Int) throws(StreamrunError) {
@@ -58,7 +58,7 @@ final class BytesKeyDedupeOperator: RestorableOperator {
     func process(_ batch: RecordBatch, context: OperatorContext) async throws { try await inner.process(batch, context: context) }
     func processWatermark(_ w: Watermark, context: OperatorContext) async throws { try await inner.processWatermark(w, context: context) }
     func finish(context: OperatorContext) async throws { try await inner.finish(context: context) }
-    func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? {
+    func snapshotState(checkpoint id: CheckpointID, context: OperatorContext) async throws -> SnapshotPayload? {
         try await inner.snapshotState(checkpoint: id, context: context)
     }
     func restoreState(keyGroups: [Int: [UInt8]], named: [[String: [UInt8]]], maxParallelism: Int) throws(StreamrunError) {

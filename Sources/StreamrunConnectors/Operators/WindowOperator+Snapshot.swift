@@ -44,7 +44,7 @@ extension WindowStateMachine {
 extension WindowOperator: RestorableOperator {
     /// Captures the state and encodes it in the same call (encoding can later move off the task:
     /// ``WindowStateMachine/capture()`` is the only part that must run here).
-    func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? {
+    func snapshotState(checkpoint id: CheckpointID, context: OperatorContext) async throws -> SnapshotPayload? {
         prepare(context)
         return WindowStateCodec.encode(machine!.capture())
     }

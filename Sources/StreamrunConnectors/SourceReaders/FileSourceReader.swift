@@ -65,7 +65,7 @@ final class FileSourceReader: SourceReader {
     }
 
     /// Where every split of this subtask stands: the next record's byte offset and the event time seen.
-    func snapshotState(checkpoint id: Int64) -> SnapshotPayload? {
+    func snapshotState(checkpoint id: CheckpointID) -> SnapshotPayload? {
         let states = readers.enumerated().map { k, r in
             SplitState(index: r.split.index, path: r.split.path, start: r.split.start, end: r.split.end,
                        position: r.recordOffset, finished: r.finished, maxEventTime: watermarks.maxSeen[k])

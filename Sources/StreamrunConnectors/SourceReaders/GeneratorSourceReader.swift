@@ -50,7 +50,7 @@ final class GeneratorSourceReader: SourceReader {
     }
 
     /// Per owned split: how far it got (blocks done × block size + offset in the current block).
-    func snapshotState(checkpoint id: Int64) -> SnapshotPayload? {
+    func snapshotState(checkpoint id: CheckpointID) -> SnapshotPayload? {
         let states = splits.indices.map { s in
             SplitState(index: Int(splits[s].k), path: "", start: 0, end: 0,
                        position: splits[s].blocksDone * Self.blockSize + splits[s].offsetInBlock,

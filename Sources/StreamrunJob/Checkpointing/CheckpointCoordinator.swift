@@ -87,7 +87,7 @@ final class CheckpointCoordinator: Sendable {
         var files: [(OperatorSnapshot, [UInt8])] = []
         for (task, payload) in c.states.sorted(by: { $0.key < $1.key }) {
             guard let node = plan.node(task.node) else { continue }
-            let snapshot = OperatorSnapshot(operatorID: task.node, subtask: task.subtask, parallelism: node.parallelism,
+            let snapshot = OperatorSnapshot(operatorID: task.node.name, subtask: task.subtask, parallelism: node.parallelism,
                                             maxParallelism: plan.spec.maxParallelism, keyGroups: payload.keyGroups, named: payload.named)
             files.append((snapshot, try StateFile.encode(snapshot, content: &content)))
         }
@@ -121,7 +121,7 @@ final class CheckpointCoordinator: Sendable {
     }
 
     /// Writes every state file, then the manifest (which makes the checkpoint exist) into `target`.
-    private func write(_ files: [(OperatorSnapshot, [UInt8])], id: Int64, to target: CheckpointStore,
+    private func write(_ files: [(OperatorSnapshot, [UInt8])], id: CheckpointID, to target: CheckpointStore,
                        summaries: (sources: [String: ManifestValue], watermarks: [String: Watermark])) throws(StreamrunError) -> CheckpointManifest {
         var entries: [StateFileEntry] = []
         for (snapshot, bytes) in files {
@@ -137,7 +137,7 @@ final class CheckpointCoordinator: Sendable {
 
     /// The job's nodes as the manifest records them (id, type, parallelism).
     static func operators(_ plan: JobPlan) -> [CheckpointManifest.Operator] {
-        plan.nodes.map { CheckpointManifest.Operator(id: $0.id, type: $0.typeName, parallelism: $0.parallelism,
+        plan.nodes.map { CheckpointManifest.Operator(id: $0.id.name, type: $0.typeName, parallelism: $0.parallelism,
                                                      maxParallelism: plan.spec.maxParallelism) }
     }
 }

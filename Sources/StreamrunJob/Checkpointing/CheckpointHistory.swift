@@ -1,3 +1,4 @@
+import StreamrunCore
 import Synchronization
 
 /// What the coordinator did with each checkpoint and savepoint of this process: for `GET /checkpoints`,
@@ -6,7 +7,7 @@ import Synchronization
 public final class CheckpointHistory: Sendable {
     public struct Entry: Sendable, Hashable, Codable {
         public enum Status: String, Sendable, Codable { case inProgress = "in_progress", completed, failed, abandoned }
-        public var id: Int64
+        public var id: CheckpointID
         /// `checkpoint` or `savepoint`.
         public var kind: String
         public var status: Status
@@ -22,7 +23,7 @@ public final class CheckpointHistory: Sendable {
 
     private struct State {
         var entries: [Entry] = []
-        var started: [Int64: ContinuousClock.Instant] = [:]
+        var started: [CheckpointID: ContinuousClock.Instant] = [:]
         var failures = 0
     }
 
@@ -32,7 +33,7 @@ public final class CheckpointHistory: Sendable {
 
     public init(limit: Int = 100) { self.limit = limit }
 
-    func triggered(_ id: Int64, kind: String, atMs: Int64, path: String? = nil) {
+    func triggered(_ id: CheckpointID, kind: String, atMs: Int64, path: String? = nil) {
         state.withLock { s in
             s.entries.append(Entry(id: id, kind: kind, status: .inProgress, triggeredAtMs: atMs, path: path))
             s.started[id] = .now
@@ -41,7 +42,7 @@ public final class CheckpointHistory: Sendable {
     }
 
     /// Records a completion; an id that was never triggered (the final checkpoint at end of input) is added.
-    func completed(_ id: Int64, sizeBytes: Int64, atMs: Int64, path: String? = nil) {
+    func completed(_ id: CheckpointID, sizeBytes: Int64, atMs: Int64, path: String? = nil) {
         state.withLock { s in
             let start = s.started.removeValue(forKey: id)
             let ms = start.map { Self.milliseconds($0.duration(to: .now)) }
@@ -57,7 +58,7 @@ public final class CheckpointHistory: Sendable {
     }
 
     /// Checkpoint `id`, still being aligned, was given up (a stop replaced it, or its attempt ended).
-    func abandoned(_ id: Int64, reason: String) {
+    func abandoned(_ id: CheckpointID, reason: String) {
         state.withLock { s in
             s.started.removeValue(forKey: id)
             if let i = s.entries.lastIndex(where: { $0.id == id }), s.entries[i].status == .inProgress {
@@ -68,9 +69,9 @@ public final class CheckpointHistory: Sendable {
     }
 
     /// The entry of `id`, if recorded.
-    public func entry(_ id: Int64) -> Entry? { state.withLock { $0.entries.last { $0.id == id } } }
+    public func entry(_ id: CheckpointID) -> Entry? { state.withLock { $0.entries.last { $0.id == id } } }
 
-    func failed(_ id: Int64, reason: String) {
+    func failed(_ id: CheckpointID, reason: String) {
         state.withLock { s in
             s.failures += 1
             s.started.removeValue(forKey: id)

@@ -13,10 +13,10 @@ import StreamrunRuntime
 /// changed, or a different `maxParallelism` (number of key groups), is refused. Parallelism may
 /// change: key groups and source splits are redistributed.
 struct RestoredState: Sendable {
-    var checkpointID: Int64
+    var checkpointID: CheckpointID
     var timestampMs: Int64
     /// Operator id → its snapshots (one per old subtask).
-    var snapshots: [String: [OperatorSnapshot]]
+    var snapshots: [NodeID: [OperatorSnapshot]]
     var warnings: [String]
     /// Where it was read from (a `chk-` or `sp-` directory).
     var directory: String
@@ -52,13 +52,13 @@ struct RestoredState: Sendable {
     private static func restore(_ m: CheckpointManifest, from store: CheckpointStore, plan: JobPlan, allowNonRestoredState: Bool,
                                 warnings: [String]) throws(StreamrunError) -> RestoredState {
         let where_ = store.paths.directory(m.checkpointID)
-        var snapshots: [String: [OperatorSnapshot]] = [:]
+        var snapshots: [NodeID: [OperatorSnapshot]] = [:]
         var report: [RestoreReport.Line] = []
         var warnings = warnings
         for op in m.operators {
             let states = try store.readStateFiles(m, operator: op.id)
             let holdsState = states.contains { !$0.keyGroups.isEmpty || !$0.named.isEmpty }
-            guard let node = plan.node(op.id) else {
+            guard let node = plan.node(NodeID(op.id)) else {
                 guard holdsState else {
                     warnings.append("\(where_) has \(op.type) \"\(op.id)\", which job.json no longer has; it holds no state, so it is dropped")
                     report.append(.init(id: op.id, type: op.type, action: .dropped, detail: "no state"))
@@ -80,20 +80,20 @@ struct RestoredState: Sendable {
                 throw StreamrunError(.invalidJob, "\(where_) was taken with maxParallelism \(op.maxParallelism), job.json says "
                     + "\(plan.spec.maxParallelism); the number of key groups cannot change", location: "maxParallelism")
             }
-            snapshots[op.id] = states
+            snapshots[node.id] = states
             let rescale = op.parallelism == node.parallelism ? "" : ", parallelism \(op.parallelism) → \(node.parallelism)"
             report.append(.init(id: op.id, type: op.type, action: .restored,
                                 detail: "\(states.count) state file\(states.count == 1 ? "" : "s")\(rescale)"))
         }
-        for node in plan.nodes where snapshots[node.id] == nil && !m.operators.contains(where: { $0.id == node.id }) {
-            report.append(.init(id: node.id, type: node.typeName, action: .fresh, detail: "not in the checkpoint: starts empty"))
+        for node in plan.nodes where snapshots[node.id] == nil && !m.operators.contains(where: { $0.id == node.id.name }) {
+            report.append(.init(id: node.id.name, type: node.typeName, action: .fresh, detail: "not in the checkpoint: starts empty"))
         }
         return RestoredState(checkpointID: m.checkpointID, timestampMs: m.timestampMs, snapshots: snapshots, warnings: warnings,
                              directory: where_, report: report)
     }
 
     /// What the writers of sink `node` prepared for this checkpoint, for its ``TwoPhaseCommitSink/recover(_:checkpoint:)``.
-    func prepared(_ node: String) -> [PreparedCommit] {
+    func prepared(_ node: NodeID) -> [PreparedCommit] {
         (snapshots[node] ?? []).map { PreparedCommit(subtask: $0.subtask, state: SnapshotPayload(keyGroups: $0.keyGroups, named: $0.named)) }
     }
 }
@@ -108,7 +108,7 @@ public struct RestoreReport: Sendable, CustomStringConvertible {
         public var detail: String
     }
 
-    public var checkpointID: Int64
+    public var checkpointID: CheckpointID
     public var directory: String
     public var lines: [Line]
     public var warnings: [String]

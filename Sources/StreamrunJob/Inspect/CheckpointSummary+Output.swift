@@ -64,7 +64,7 @@ extension CheckpointSummary {
     /// The manifest's members, in the order `_manifest.json` has them (sorted), without the checksum.
     static func json(_ m: CheckpointManifest) -> OrderedJSON {
         var members: [(String, OrderedJSON)] = [
-            ("checkpointId", .int(m.checkpointID)), ("formatVersion", .int(Int64(m.formatVersion))), ("job", .string(m.job)),
+            ("checkpointId", .int(m.checkpointID.value)), ("formatVersion", .int(Int64(m.formatVersion))), ("job", .string(m.job)),
         ]
         if let text = m.jobText { members.append(("jobText", .string(text))) }
         members += [

@@ -33,7 +33,7 @@ public enum StateDump {
         if op.type == "window" || op.type == "dedupe" {
             let plan: JobPlan
             if let job { plan = job } else { plan = try embeddedJob(manifest, in: dir.path) }
-            guard let n = plan.node(operatorID), n.typeName == op.type else {
+            guard let n = plan.node(NodeID(operatorID)), n.typeName == op.type else {
                 throw StreamrunError(.usage, "the job has no \(op.type) operator \"\(operatorID)\"; pass --job with the job that took the checkpoint",
                                      location: dir.path)
             }

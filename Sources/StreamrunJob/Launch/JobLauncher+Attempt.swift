@@ -9,7 +9,7 @@ struct AttemptOutcome {
     var runner: JobRunner
     var sinks: [any TwoPhaseCommitSink]
     /// The checkpoint the job stopped at, when it was stopped rather than finishing its input.
-    var stoppedAt: Int64?
+    var stoppedAt: CheckpointID?
 }
 
 extension JobLauncher {
@@ -17,7 +17,7 @@ extension JobLauncher {
     /// commit.
     func runAttempt(statusLine: Bool) async throws(StreamrunError) -> AttemptOutcome {
         var coordinator: CheckpointCoordinator?
-        var lastID: Int64 = 0
+        var lastID: CheckpointID = 0
         var factory = ConnectorFactory(plan: plan)
         if let spec = plan.spec.checkpoints {
             let store = CheckpointStore(root: spec.dir)

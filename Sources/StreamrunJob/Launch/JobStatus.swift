@@ -6,7 +6,7 @@ public struct JobStatus: Sendable, Codable {
     public enum State: String, Sendable, Codable { case starting, running, restarting, stopping, stopped, finished, failed }
 
     public struct OperatorStatus: Sendable, Codable {
-        public var id: String
+        public var id: NodeID
         public var type: String
         public var parallelism: Int
         public var recordsIn: Int
@@ -30,7 +30,7 @@ public struct JobStatus: Sendable, Codable {
 
 extension JobMetrics {
     /// The per-operator part of a ``JobStatus``, in plan order.
-    func operatorStatus(parallelism: [String: Int]) -> [JobStatus.OperatorStatus] {
+    func operatorStatus(parallelism: [NodeID: Int]) -> [JobStatus.OperatorStatus] {
         nodes.map { m in
             let wm = m.watermark.load
             return JobStatus.OperatorStatus(id: m.id, type: m.kind, parallelism: parallelism[m.id] ?? 1,

@@ -4,7 +4,7 @@ import StreamrunRuntime
 /// What a finished run did: records per source and sink, elapsed time, throughput.
 public struct RunSummary: Sendable, CustomStringConvertible {
     public struct Count: Sendable {
-        public var id: String
+        public var id: NodeID
         public var kind: String
         public var records: Int
     }
@@ -20,7 +20,7 @@ public struct RunSummary: Sendable, CustomStringConvertible {
     /// Checkpoints completed by this run (including the final one), for reports.
     public var checkpoints: [CheckpointHistory.Entry] = []
     /// Set when the job stopped at a checkpoint (a signal or `stop`) instead of finishing its input.
-    public var stoppedAtCheckpoint: Int64?
+    public var stoppedAtCheckpoint: CheckpointID?
     /// The savepoint written when it stopped, if one was asked for.
     public var savepoint: String?
 

@@ -32,14 +32,14 @@ extension JobLifecycle {
             /// The phase it waited for (started, stop requested or ended), or the phase that ended
             /// its wait on a checkpoint that was never triggered.
             case phase(Phase)
-            case checkpoint(Int64, CheckpointOutcome)
+            case checkpoint(CheckpointID, CheckpointOutcome)
             /// A savepoint cannot be taken in this phase.
             case refused(Phase)
             case cancelled
         }
 
         struct Trigger: Sendable, Equatable {
-            var id: Int64
+            var id: CheckpointID
             var savepointRoot: String?
             /// The job stops right after this checkpoint.
             var stop: Bool
@@ -50,7 +50,7 @@ extension JobLifecycle {
             /// Inject the barrier of a new checkpoint.
             case trigger(Trigger)
             /// Give up a checkpoint still being aligned.
-            case abandon(Int64, reason: String)
+            case abandon(CheckpointID, reason: String)
             /// Without checkpoints, a stop makes the sources stop and the job drain.
             case drain
         }
@@ -65,7 +65,7 @@ extension JobLifecycle {
         struct StopRequest: Sendable, Equatable {
             var savepointRoot: String?
             /// The stop checkpoint, once triggered.
-            var checkpoint: Int64?
+            var checkpoint: CheckpointID?
             /// Waiting for its savepoint before the stop checkpoint was triggered.
             var waiters: [WaiterID] = []
         }
@@ -77,7 +77,7 @@ extension JobLifecycle {
         private(set) var attemptRunning = false
         /// The first attempt started (or the job ended before it could).
         private(set) var started = false
-        private(set) var lastCheckpointID: Int64 = 0
+        private(set) var lastCheckpointID: CheckpointID = 0
         private(set) var pending: [Pending] = []
         private(set) var stop: StopRequest?
         private(set) var queuedSavepoints: [(root: String, waiter: WaiterID)] = []
@@ -90,12 +90,12 @@ extension JobLifecycle {
         var stopRequested: Bool { stop != nil }
 
         /// The checkpoint being aligned or written, oldest first.
-        var inFlight: [Int64] { pending.map(\.trigger.id) }
+        var inFlight: [CheckpointID] { pending.map(\.trigger.id) }
 
         // MARK: - Attempts
 
         /// An attempt's runner exists; `lastCheckpointID` is the highest id found on disk.
-        mutating func attemptStarted(lastCheckpointID: Int64) -> [Action] {
+        mutating func attemptStarted(lastCheckpointID: CheckpointID) -> [Action] {
             attemptRunning = true
             started = true
             self.lastCheckpointID = max(self.lastCheckpointID, lastCheckpointID)
@@ -224,32 +224,32 @@ extension JobLifecycle {
 
         /// Every subtask acknowledged checkpoint `id`; its files are about to be written. Returns
         /// where to write it as a savepoint too, if it is one.
-        mutating func checkpointAligned(_ id: Int64) -> String? {
+        mutating func checkpointAligned(_ id: CheckpointID) -> String? {
             guard let i = pending.firstIndex(where: { $0.trigger.id == id }) else { return nil }
             pending[i].aligned = true
             return pending[i].trigger.savepointRoot
         }
 
         /// Checkpoint `id` is durable and committed (`savepoint`: where its savepoint copy is).
-        mutating func checkpointCompleted(_ id: Int64, savepoint: String?) -> [Action] {
+        mutating func checkpointCompleted(_ id: CheckpointID, savepoint: String?) -> [Action] {
             finish(id, .completed(savepoint: savepoint))
         }
 
-        mutating func checkpointFailed(_ id: Int64, reason: String) -> [Action] {
+        mutating func checkpointFailed(_ id: CheckpointID, reason: String) -> [Action] {
             finish(id, .failed(reason))
         }
 
         /// Checkpoint `id` took longer than the timeout: abandoned if still being aligned (one whose
         /// files are being written is left to finish).
-        mutating func checkpointTimedOut(_ id: Int64, reason: String) -> [Action] {
+        mutating func checkpointTimedOut(_ id: CheckpointID, reason: String) -> [Action] {
             guard let p = pending.first(where: { $0.trigger.id == id }), !p.aligned else { return [] }
             return [.abandon(id, reason: reason)] + finish(id, .failed(reason))
         }
 
         /// The id the final checkpoint of a finished attempt gets.
-        mutating func finalCheckpointID() -> Int64 { nextID() }
+        mutating func finalCheckpointID() -> CheckpointID { nextID() }
 
-        private mutating func finish(_ id: Int64, _ outcome: CheckpointOutcome) -> [Action] {
+        private mutating func finish(_ id: CheckpointID, _ outcome: CheckpointOutcome) -> [Action] {
             guard let i = pending.firstIndex(where: { $0.trigger.id == id }) else { return [] }
             let p = pending.remove(at: i)
             var actions: [Action] = p.waiters.isEmpty ? [] : [.resume(p.waiters, .checkpoint(id, outcome))]
@@ -265,8 +265,8 @@ extension JobLifecycle {
             return [.trigger(t)]
         }
 
-        private mutating func nextID() -> Int64 {
-            lastCheckpointID += 1
+        private mutating func nextID() -> CheckpointID {
+            lastCheckpointID = lastCheckpointID.next
             return lastCheckpointID
         }
 
@@ -294,7 +294,7 @@ extension JobLifecycle {
         }
 
         /// Wakes `waiter` when checkpoint `id` is no longer in flight (at once if it is not).
-        mutating func waitForCheckpoint(_ id: Int64, _ waiter: WaiterID) -> [Action] {
+        mutating func waitForCheckpoint(_ id: CheckpointID, _ waiter: WaiterID) -> [Action] {
             guard let i = pending.firstIndex(where: { $0.trigger.id == id }) else { return [.resume([waiter], .phase(phase))] }
             pending[i].waiters.append(waiter)
             return []

@@ -39,7 +39,7 @@ public final class JobLifecycle: Sendable {
     // MARK: - Events
 
     /// A new attempt runs `runner`; checkpoint ids continue after `lastCheckpointID`.
-    func attemptStarted(_ runner: JobRunner, lastCheckpointID: Int64) {
+    func attemptStarted(_ runner: JobRunner, lastCheckpointID: CheckpointID) {
         perform { s in
             s.runner = runner
             return s.machine.attemptStarted(lastCheckpointID: lastCheckpointID)
@@ -57,8 +57,8 @@ public final class JobLifecycle: Sendable {
     func requestStop() { perform { $0.machine.requestStop() } }
 
     /// The interval passed: triggers a checkpoint unless one is in flight; returns its id.
-    func triggerPeriodic() -> Int64? {
-        var id: Int64?
+    func triggerPeriodic() -> CheckpointID? {
+        var id: CheckpointID?
         perform { s in
             guard let t = s.machine.triggerPeriodic() else { return [] }
             id = t.id
@@ -68,7 +68,7 @@ public final class JobLifecycle: Sendable {
     }
 
     /// Every subtask acknowledged `id`; returns where to copy it as a savepoint, if asked.
-    func checkpointAligned(_ id: Int64) -> String? {
+    func checkpointAligned(_ id: CheckpointID) -> String? {
         var root: String?
         perform { s in
             root = s.machine.checkpointAligned(id)
@@ -78,21 +78,21 @@ public final class JobLifecycle: Sendable {
     }
 
     /// Checkpoint `id` is durable and its sinks committed.
-    func checkpointCompleted(_ id: Int64, sizeBytes: Int64, atMs: Int64, savepoint: String?) {
+    func checkpointCompleted(_ id: CheckpointID, sizeBytes: Int64, atMs: Int64, savepoint: String?) {
         perform { s in
             history.completed(id, sizeBytes: sizeBytes, atMs: atMs, path: savepoint)
             return s.machine.checkpointCompleted(id, savepoint: savepoint)
         }
     }
 
-    func checkpointFailed(_ id: Int64, reason: String) {
+    func checkpointFailed(_ id: CheckpointID, reason: String) {
         perform { s in
             history.failed(id, reason: reason)
             return s.machine.checkpointFailed(id, reason: reason)
         }
     }
 
-    func checkpointTimedOut(_ id: Int64, reason: String) {
+    func checkpointTimedOut(_ id: CheckpointID, reason: String) {
         perform { s in
             let actions = s.machine.checkpointTimedOut(id, reason: reason)
             if !actions.isEmpty { history.failed(id, reason: reason) }
@@ -101,8 +101,8 @@ public final class JobLifecycle: Sendable {
     }
 
     /// The id for the checkpoint that records the end of a finished attempt.
-    func finalCheckpointID() -> Int64 {
-        var id: Int64 = 0
+    func finalCheckpointID() -> CheckpointID {
+        var id: CheckpointID = 0
         perform { s in
             id = s.machine.finalCheckpointID()
             return []
@@ -136,7 +136,7 @@ public final class JobLifecycle: Sendable {
         return nil
     }
 
-    func waitForCheckpoint(_ id: Int64) async { _ = await wait { m, w in m.waitForCheckpoint(id, w) } }
+    func waitForCheckpoint(_ id: CheckpointID) async { _ = await wait { m, w in m.waitForCheckpoint(id, w) } }
 
     /// Registers a waiter through `register` and suspends until an action wakes it (perhaps at once).
     private func wait(_ register: (inout Machine, Machine.WaiterID) -> [Machine.Action]) async -> Wake {

@@ -50,7 +50,7 @@ final class EdgeWriter {
         for t in targets { try await t.gate.send(.watermark(w), input: t.input, waited: backpressure) }
     }
 
-    func sendBarrier(_ id: Int64) async throws {
+    func sendBarrier(_ id: CheckpointID) async throws {
         for t in targets { try await t.gate.send(.barrier(CheckpointBarrier(id: id)), input: t.input, waited: backpressure) }
     }
 

@@ -1,3 +1,5 @@
+import StreamrunCore
+
 /// Aligns checkpoint barriers across a task's inputs (Flink's aligned checkpoints).
 ///
 /// When barrier `n` arrives on an input, that input is blocked — what follows belongs to the next
@@ -13,16 +15,16 @@ public struct BarrierAligner: Sendable {
         /// Hold back this input until the checkpoint is aligned.
         case block(input: Int)
         /// Every live input delivered the barrier: snapshot now, forward the barrier, unblock `inputs`.
-        case aligned(checkpoint: Int64, unblock: [Int])
+        case aligned(checkpoint: CheckpointID, unblock: [Int])
         /// An older alignment was abandoned: unblock these inputs (the new barrier's action follows).
-        case abandoned(checkpoint: Int64, unblock: [Int])
+        case abandoned(checkpoint: CheckpointID, unblock: [Int])
     }
 
     let inputs: Int
     var ended: [Bool]
-    public private(set) var current: Int64?
+    public private(set) var current: CheckpointID?
     var arrived: [Bool]
-    public private(set) var lastAligned: Int64 = 0
+    public private(set) var lastAligned: CheckpointID = 0
 
     public init(inputs: Int) {
         self.inputs = inputs
@@ -31,7 +33,7 @@ public struct BarrierAligner: Sendable {
     }
 
     /// Barrier `id` arrived on `input`.
-    public mutating func barrier(_ id: Int64, input: Int) -> [Action] {
+    public mutating func barrier(_ id: CheckpointID, input: Int) -> [Action] {
         if id <= lastAligned { return [] }
         var actions: [Action] = []
         if let c = current {

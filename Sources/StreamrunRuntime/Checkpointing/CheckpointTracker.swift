@@ -14,10 +14,10 @@ public struct SnapshotPayload: Sendable, Hashable {
 
 /// One subtask of one node: the unit that acknowledges a checkpoint.
 public struct SubtaskID: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var node: String
+    public var node: NodeID
     public var subtask: Int
 
-    public init(node: String, subtask: Int) {
+    public init(node: NodeID, subtask: Int) {
         self.node = node
         self.subtask = subtask
     }
@@ -35,35 +35,35 @@ public struct SubtaskID: Sendable, Hashable, Comparable, CustomStringConvertible
 /// A pure state machine.
 public struct CheckpointTracker: Sendable {
     public struct Completed: Sendable {
-        public var id: Int64
+        public var id: CheckpointID
         public var states: [SubtaskID: SnapshotPayload]
     }
 
     let all: Set<SubtaskID>
     var finished: [SubtaskID: SnapshotPayload] = [:]
-    public private(set) var lastTriggered: Int64 = 0
-    public private(set) var lastCompleted: Int64 = 0
-    var pending: Int64?
+    public private(set) var lastTriggered: CheckpointID = 0
+    public private(set) var lastCompleted: CheckpointID = 0
+    var pending: CheckpointID?
     var acks: [SubtaskID: SnapshotPayload] = [:]
 
     /// - Parameter after: the highest checkpoint id already used (ids are never reused).
-    public init(subtasks: Set<SubtaskID>, after: Int64 = 0) {
+    public init(subtasks: Set<SubtaskID>, after: CheckpointID = 0) {
         all = subtasks
         lastTriggered = after
         lastCompleted = after
     }
 
     /// Starts checkpoint `lastTriggered + 1`; returns its id and the one it abandoned, if any.
-    public mutating func trigger() -> (id: Int64, abandoned: Int64?) {
+    public mutating func trigger() -> (id: CheckpointID, abandoned: CheckpointID?) {
         let abandoned = pending
-        _ = trigger(lastTriggered + 1)
+        _ = trigger(lastTriggered.next)
         return (lastTriggered, abandoned)
     }
 
     /// Starts checkpoint `id` (chosen by the coordinator), abandoning a pending one. An id not above
     /// the last triggered one is stale (a newer checkpoint was triggered first) and ignored:
     /// returns false.
-    public mutating func trigger(_ id: Int64) -> Bool {
+    public mutating func trigger(_ id: CheckpointID) -> Bool {
         guard id > lastTriggered else { return false }
         lastTriggered = id
         pending = id
@@ -71,17 +71,17 @@ public struct CheckpointTracker: Sendable {
         return true
     }
 
-    public var inFlight: Int64? { pending }
+    public var inFlight: CheckpointID? { pending }
 
     /// Gives up checkpoint `id` if it is still in flight (timed out); late acknowledgements are ignored.
-    public mutating func abandon(_ id: Int64) {
+    public mutating func abandon(_ id: CheckpointID) {
         guard pending == id else { return }
         pending = nil
         acks = [:]
     }
 
     /// `task` captured `state` for checkpoint `id`. Returns the checkpoint if this completed it.
-    public mutating func acknowledge(_ id: Int64, task: SubtaskID, state: SnapshotPayload) -> Completed? {
+    public mutating func acknowledge(_ id: CheckpointID, task: SubtaskID, state: SnapshotPayload) -> Completed? {
         guard id == pending else { return nil }  // abandoned or unknown
         acks[task] = state
         return completeIfDone()
@@ -98,8 +98,8 @@ public struct CheckpointTracker: Sendable {
 
     /// The checkpoint that records the end of the job: every subtask's final state, as `id` (by
     /// default the next id).
-    public mutating func finalCheckpoint(id: Int64? = nil) -> Completed {
-        lastTriggered = max(lastTriggered + 1, id ?? 0)
+    public mutating func finalCheckpoint(id: CheckpointID? = nil) -> Completed {
+        lastTriggered = max(lastTriggered.next, id ?? 0)
         pending = nil
         lastCompleted = lastTriggered
         return Completed(id: lastTriggered, states: finished)

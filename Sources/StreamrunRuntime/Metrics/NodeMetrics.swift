@@ -21,7 +21,7 @@ public final class WatermarkGauge: Sendable {
 
 /// Per-node counters, summed over the node's subtasks.
 public final class NodeMetrics: Sendable {
-    public let id: String
+    public let id: NodeID
     public let kind: String
     public let recordsIn = Counter()
     public let recordsOut = Counter()
@@ -33,7 +33,7 @@ public final class NodeMetrics: Sendable {
     /// Nanoseconds this node's subtasks waited for space in a full downstream queue (backpressure).
     public let backpressureNanos = Counter()
 
-    public init(id: String, kind: String) {
+    public init(id: NodeID, kind: String) {
         self.id = id
         self.kind = kind
     }
@@ -45,5 +45,5 @@ public final class JobMetrics: Sendable {
 
     public init(nodes: [NodeMetrics]) { self.nodes = nodes }
 
-    public subscript(id: String) -> NodeMetrics? { nodes.first { $0.id == id } }
+    public subscript(id: NodeID) -> NodeMetrics? { nodes.first { $0.id == id } }
 }

@@ -29,7 +29,7 @@ import StreamrunCore
 ///   from the last checkpoint and commits again; `user`: the destination was changed under it).
 public protocol TwoPhaseCommitSink: AnyObject, Sendable {
     /// The sink's id in job.json.
-    var id: String { get }
+    var id: NodeID { get }
 
     /// Checks the destination before any record moves (a directory that can be written, a database
     /// that answers), creating what the sink needs. Throws a user error naming the sink's setting.
@@ -43,7 +43,7 @@ public protocol TwoPhaseCommitSink: AnyObject, Sendable {
     /// Before the run: commits what the checkpoint resumed from prepared, and aborts whatever was
     /// written after it. `prepared` holds every subtask of the checkpoint, at the parallelism it was
     /// taken with. Called at most once per run, before any ``makeWriter(subtask:parallelism:)``.
-    func recover(_ prepared: [PreparedCommit], checkpoint: Int64) throws(StreamrunError)
+    func recover(_ prepared: [PreparedCommit], checkpoint: CheckpointID) throws(StreamrunError)
 
     /// The writer of one subtask: an operator that writes batches and prepares its committables at
     /// every barrier. Called inside that subtask's task.
@@ -51,7 +51,7 @@ public protocol TwoPhaseCommitSink: AnyObject, Sendable {
 
     /// Checkpoint `checkpoint` is durable: makes visible what its writers prepared (`prepared`
     /// holds the snapshot of every writer subtask).
-    func commit(_ prepared: [PreparedCommit], checkpoint: Int64) throws(StreamrunError)
+    func commit(_ prepared: [PreparedCommit], checkpoint: CheckpointID) throws(StreamrunError)
 
     /// A run without checkpoints failed: removes everything its writers wrote and nothing committed.
     func abort()

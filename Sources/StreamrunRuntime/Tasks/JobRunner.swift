@@ -14,8 +14,8 @@ public final class JobRunner: Sendable {
         /// Called (on a task's thread) when every live subtask has acknowledged a checkpoint.
         public var onCheckpointComplete: (@Sendable (CheckpointTracker.Completed) -> Void)?
         /// The highest checkpoint id already used; new checkpoints continue after it.
-        public var lastCheckpointID: Int64
-        public init(channelCapacity: Int = 16_384, lastCheckpointID: Int64 = 0,
+        public var lastCheckpointID: CheckpointID
+        public init(channelCapacity: Int = 16_384, lastCheckpointID: CheckpointID = 0,
                     onCheckpointComplete: (@Sendable (CheckpointTracker.Completed) -> Void)? = nil) {
             self.channelCapacity = channelCapacity
             self.lastCheckpointID = lastCheckpointID
@@ -60,62 +60,62 @@ public final class JobRunner: Sendable {
             for id in stage.nodes { for i in 0..<stage.parallelism { subtasks.insert(SubtaskID(node: id, subtask: i)) } }
         }
         self.checkpoints = CheckpointState(tracker: CheckpointTracker(subtasks: subtasks, after: options.lastCheckpointID))
-        self.checkpoints.requested.store(options.lastCheckpointID, ordering: .relaxed)
+        self.checkpoints.requested.store(options.lastCheckpointID.value, ordering: .relaxed)
     }
 
     /// Starts a checkpoint: every source subtask injects its barrier after its current batch.
     /// Returns the checkpoint id. A pending checkpoint that has not completed is abandoned.
     @discardableResult
-    public func triggerCheckpoint() -> Int64 {
+    public func triggerCheckpoint() -> CheckpointID {
         checkpoints.tracker.withLock { t in
             // Once stopping at a checkpoint, no later one may abandon it.
             let stopping = checkpoints.suspendAt.load(ordering: .acquiring)
-            if stopping > 0 { return stopping }
+            if stopping > 0 { return CheckpointID(stopping) }
             let id = t.trigger().id
-            checkpoints.requested.store(id, ordering: .releasing)
+            checkpoints.requested.store(id.value, ordering: .releasing)
             return id
         }
     }
 
     /// Starts checkpoint `id`, chosen by the caller (the job's coordinator numbers checkpoints).
     /// Ignored when `id` is not above every checkpoint triggered before, or the job is stopping.
-    public func triggerCheckpoint(_ id: Int64) {
+    public func triggerCheckpoint(_ id: CheckpointID) {
         checkpoints.tracker.withLock { t in
             guard checkpoints.suspendAt.load(ordering: .acquiring) == 0, t.trigger(id) else { return }
-            checkpoints.requested.store(id, ordering: .releasing)
+            checkpoints.requested.store(id.value, ordering: .releasing)
         }
     }
 
-    func acknowledge(_ id: Int64, node: String, subtask: Int, state: SnapshotPayload?) {
+    func acknowledge(_ id: CheckpointID, _ task: SubtaskID, state: SnapshotPayload?) {
         let done = checkpoints.tracker.withLock {
-            $0.acknowledge(id, task: SubtaskID(node: node, subtask: subtask), state: state ?? SnapshotPayload())
+            $0.acknowledge(id, task: task, state: state ?? SnapshotPayload())
         }
         if let done { options.onCheckpointComplete?(done) }
     }
 
-    func taskFinished(_ node: String, subtask: Int, state: SnapshotPayload?) {
-        let done = checkpoints.tracker.withLock { $0.finished(SubtaskID(node: node, subtask: subtask), state: state ?? SnapshotPayload()) }
+    func taskFinished(_ task: SubtaskID, state: SnapshotPayload?) {
+        let done = checkpoints.tracker.withLock { $0.finished(task, state: state ?? SnapshotPayload()) }
         if let done { options.onCheckpointComplete?(done) }
     }
 
     /// The checkpoint the job stopped at (``stopWithCheckpoint()``), when it did stop there rather
     /// than finish its input.
-    public var stoppedAtCheckpoint: Int64? {
+    public var stoppedAtCheckpoint: CheckpointID? {
         let id = checkpoints.suspendAt.load(ordering: .acquiring)
-        return id > 0 && !checkpoints.tracker.withLock({ $0.allFinished }) ? id : nil
+        return id > 0 && !checkpoints.tracker.withLock({ $0.allFinished }) ? CheckpointID(id) : nil
     }
 
     /// After every task finished: the checkpoint that records the end of the job (all final states),
     /// numbered `id` if given, else the next id.
-    public func finalCheckpoint(id: Int64? = nil) -> CheckpointTracker.Completed? {
+    public func finalCheckpoint(id: CheckpointID? = nil) -> CheckpointTracker.Completed? {
         checkpoints.tracker.withLock { $0.allFinished ? $0.finalCheckpoint(id: id) : nil }
     }
 
     /// The checkpoint in flight, if any.
-    public var checkpointInFlight: Int64? { checkpoints.tracker.withLock { $0.inFlight } }
+    public var checkpointInFlight: CheckpointID? { checkpoints.tracker.withLock { $0.inFlight } }
 
     /// Gives up checkpoint `id` if it has not completed (its timeout passed).
-    public func abandonCheckpoint(_ id: Int64) { checkpoints.tracker.withLock { $0.abandon(id) } }
+    public func abandonCheckpoint(_ id: CheckpointID) { checkpoints.tracker.withLock { $0.abandon(id) } }
 
     /// Asks sources to stop reading; the job then drains and finishes normally (end of input:
     /// windows fire, sinks flush). For a job without checkpoints.
@@ -126,13 +126,13 @@ public final class JobRunner: Sendable {
     /// operators and nothing is emitted after the checkpoint. ``run()`` returns once every task has
     /// stopped. Returns the checkpoint's id (its completion is reported as usual).
     @discardableResult
-    public func stopWithCheckpoint() -> Int64 {
+    public func stopWithCheckpoint() -> CheckpointID {
         let id = checkpoints.tracker.withLock { t in
             let stopping = checkpoints.suspendAt.load(ordering: .acquiring)
-            if stopping > 0 { return stopping }
+            if stopping > 0 { return CheckpointID(stopping) }
             let id = t.trigger().id
-            checkpoints.suspendAt.store(id, ordering: .releasing)
-            checkpoints.requested.store(id, ordering: .releasing)
+            checkpoints.suspendAt.store(id.value, ordering: .releasing)
+            checkpoints.requested.store(id.value, ordering: .releasing)
             return id
         }
         stop.request()
@@ -141,11 +141,11 @@ public final class JobRunner: Sendable {
 
     /// ``stopWithCheckpoint()`` at checkpoint `id`, chosen by the caller. Ignored when the job is
     /// already stopping or `id` is stale.
-    public func stopWithCheckpoint(_ id: Int64) {
+    public func stopWithCheckpoint(_ id: CheckpointID) {
         let accepted = checkpoints.tracker.withLock { t in
             guard checkpoints.suspendAt.load(ordering: .acquiring) == 0, t.trigger(id) else { return false }
-            checkpoints.suspendAt.store(id, ordering: .releasing)
-            checkpoints.requested.store(id, ordering: .releasing)
+            checkpoints.suspendAt.store(id.value, ordering: .releasing)
+            checkpoints.requested.store(id.value, ordering: .releasing)
             return true
         }
         if accepted { stop.request() }
@@ -194,16 +194,15 @@ public final class JobRunner: Sendable {
         if let gate = gates[s][subtask] {
             guard try await runGateTask(gate: gate, head: task.head!, stage: stage) == .finished else { return }
             let head = task.head!
-            taskFinished(stage.head, subtask: subtask,
-                         state: try await head.op.snapshotState(checkpoint: CheckpointBarrier.final, context: head.context))
+            taskFinished(head.context.subtaskID, state: try await head.op.snapshotState(checkpoint: CheckpointBarrier.final, context: head.context))
         } else {
-            guard try await runSourceTask(reader: task.source!, output: task.headOutput, node: stage.head, subtask: subtask) == .finished
-            else { return }
-            taskFinished(stage.head, subtask: subtask, state: task.source!.snapshotState(checkpoint: CheckpointBarrier.final))
+            let source = SubtaskID(node: stage.head, subtask: subtask)
+            guard try await runSourceTask(reader: task.source!, output: task.headOutput, task: source) == .finished else { return }
+            taskFinished(source, state: task.source!.snapshotState(checkpoint: CheckpointBarrier.final))
         }
-        try await task.headOutput.finalSnapshots { node, i, state in taskFinished(node, subtask: i, state: state) }
+        try await task.headOutput.finalSnapshots(taskFinished)
         if let late = task.headLate {
-            try await late.finalSnapshots { node, i, state in taskFinished(node, subtask: i, state: state) }
+            try await late.finalSnapshots(taskFinished)
         }
     }
 
@@ -216,10 +215,10 @@ public final class JobRunner: Sendable {
 
     /// Instantiates every node of the stage for `subtask` and wires chained calls and outgoing edges.
     func buildTask(stage: PhysicalPlan.Stage, subtask: Int) throws -> BuiltTask {
-        var mains: [String: Output] = [:]
-        var lates: [String: Output] = [:]
-        var contexts: [String: OperatorContext] = [:]
-        var ops: [String: any StreamOperator] = [:]
+        var mains: [NodeID: Output] = [:]
+        var lates: [NodeID: Output] = [:]
+        var contexts: [NodeID: OperatorContext] = [:]
+        var ops: [NodeID: any StreamOperator] = [:]
         var source: (any SourceReader)?
         for id in stage.nodes {
             let node = plan.node(id)!
@@ -270,16 +269,16 @@ public final class JobRunner: Sendable {
     /// How a task ended: its input finished (it finished its operators), or it stopped at a checkpoint.
     enum TaskEnd { case finished, suspended }
 
-    func runSourceTask(reader: any SourceReader, output: Output, node: String, subtask: Int) async throws -> TaskEnd {
+    func runSourceTask(reader: any SourceReader, output: Output, task: SubtaskID) async throws -> TaskEnd {
         var injected = options.lastCheckpointID
-        let ack = { (n: String, s: Int, state: SnapshotPayload?) in self.acknowledge(injected, node: n, subtask: s, state: state) }
+        let ack = { (t: SubtaskID, state: SnapshotPayload?) in self.acknowledge(injected, t, state: state) }
         while true {
             // Between two outputs: inject the barrier of a newly triggered checkpoint.
-            let suspendAt = checkpoints.suspendAt.load(ordering: .acquiring)
-            let requested = checkpoints.requested.load(ordering: .acquiring)
+            let suspendAt = CheckpointID(checkpoints.suspendAt.load(ordering: .acquiring))
+            let requested = CheckpointID(checkpoints.requested.load(ordering: .acquiring))
             if requested > injected {
                 injected = requested
-                ack(node, subtask, reader.snapshotState(checkpoint: requested))
+                ack(task, reader.snapshotState(checkpoint: requested))
                 try await output.emitBarrier(requested, ack: ack)
             }
             if suspendAt > 0 && injected >= suspendAt {
@@ -308,7 +307,6 @@ public final class JobRunner: Sendable {
         let inMetrics = metrics[stage.head]!
         var tracker = WatermarkTracker(inputs: gate.inputCount)
         var aligner = BarrierAligner(inputs: gate.inputCount)
-        let node = head.context.nodeID, subtask = head.context.subtask
         func perform(_ actions: [BarrierAligner.Action]) async throws {
             for a in actions {
                 switch a {
@@ -317,8 +315,8 @@ public final class JobRunner: Sendable {
                 case .abandoned(_, let unblock):
                     gate.unblock(unblock)
                 case .aligned(let id, let unblock):
-                    let ack = { (n: String, s: Int, state: SnapshotPayload?) in self.acknowledge(id, node: n, subtask: s, state: state) }
-                    ack(node, subtask, try await head.op.snapshotState(checkpoint: id, context: head.context))
+                    let ack = { (t: SubtaskID, state: SnapshotPayload?) in self.acknowledge(id, t, state: state) }
+                    ack(head.context.subtaskID, try await head.op.snapshotState(checkpoint: id, context: head.context))
                     try await head.context.main.emitBarrier(id, ack: ack)
                     try await head.context.late?.emitBarrier(id, ack: ack)
                     gate.unblock(unblock)

@@ -25,16 +25,16 @@ public final class CollectingOperator: StreamOperator {
 extension OperatorContext {
     /// A context whose main (and, with `late`, late) output feeds a ``CollectingOperator``, so an
     /// operator can be driven directly — in tests, without a job runner.
-    public static func collecting(nodeID: String = "test", subtask: Int = 0, parallelism: Int = 1,
+    public static func collecting(nodeID: NodeID = "test", subtask: Int = 0, parallelism: Int = 1,
                                   maxParallelism: Int = KeyGroups.defaultMaxParallelism, late: Bool = false,
                                   metrics: NodeMetrics? = nil)
         -> (context: OperatorContext, main: CollectingOperator, late: CollectingOperator?) {
         func output() -> (Output, CollectingOperator) {
             let out = Output(metrics: nil)
             let sink = CollectingOperator()
-            let sinkContext = OperatorContext(nodeID: nodeID + ".collector", subtask: subtask, parallelism: parallelism,
+            let sinkContext = OperatorContext(nodeID: NodeID(nodeID.name + ".collector"), subtask: subtask, parallelism: parallelism,
                                               main: Output(metrics: nil), late: nil)
-            out.chained.append(Output.Chained(op: sink, context: sinkContext, metrics: NodeMetrics(id: nodeID + ".collector", kind: "collector")))
+            out.chained.append(Output.Chained(op: sink, context: sinkContext, metrics: NodeMetrics(id: NodeID(nodeID.name + ".collector"), kind: "collector")))
             return (out, sink)
         }
         let (main, mainSink) = output()

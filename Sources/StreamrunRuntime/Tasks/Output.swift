@@ -42,10 +42,10 @@ public final class Output {
 
     /// Passes checkpoint barrier `id` on: each chained operator snapshots (reported through `ack`)
     /// and forwards it; every edge sends it to all downstream subtasks.
-    func emitBarrier(_ id: Int64, ack: (String, Int, SnapshotPayload?) -> Void) async throws {
+    func emitBarrier(_ id: CheckpointID, ack: (SubtaskID, SnapshotPayload?) -> Void) async throws {
         for c in chained {
             let state = try await c.op.snapshotState(checkpoint: id, context: c.context)
-            ack(c.context.nodeID, c.context.subtask, state)
+            ack(c.context.subtaskID, state)
             try await c.context.main.emitBarrier(id, ack: ack)
             try await c.context.late?.emitBarrier(id, ack: ack)
         }
@@ -53,9 +53,9 @@ public final class Output {
     }
 
     /// The final state of every chained operator, after the job's input ended (see `CheckpointTracker`).
-    func finalSnapshots(_ report: (String, Int, SnapshotPayload?) -> Void) async throws {
+    func finalSnapshots(_ report: (SubtaskID, SnapshotPayload?) -> Void) async throws {
         for c in chained {
-            report(c.context.nodeID, c.context.subtask, try await c.op.snapshotState(checkpoint: CheckpointBarrier.final, context: c.context))
+            report(c.context.subtaskID, try await c.op.snapshotState(checkpoint: CheckpointBarrier.final, context: c.context))
             try await c.context.main.finalSnapshots(report)
             try await c.context.late?.finalSnapshots(report)
         }

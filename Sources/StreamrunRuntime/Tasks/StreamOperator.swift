@@ -14,7 +14,7 @@ public protocol StreamOperator: AnyObject {
     /// Checkpoint `id`: the barrier has arrived on every input. Capture the operator's state now —
     /// cheaply, as copy-on-write values — and return it; the task forwards the barrier afterwards.
     /// Sinks close their open files to *pending* here (two-phase commit). Nil: no state.
-    func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload?
+    func snapshotState(checkpoint id: CheckpointID, context: OperatorContext) async throws -> SnapshotPayload?
 }
 
 extension StreamOperator {
@@ -25,12 +25,12 @@ extension StreamOperator {
 
     public func finish(context: OperatorContext) async throws {}
 
-    public func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? { nil }
+    public func snapshotState(checkpoint id: CheckpointID, context: OperatorContext) async throws -> SnapshotPayload? { nil }
 }
 
 /// What an operator instance can reach: its outputs and who it is.
 public final class OperatorContext {
-    public let nodeID: String
+    public let nodeID: NodeID
     public let subtask: Int
     public let parallelism: Int
     /// The main output.
@@ -42,7 +42,10 @@ public final class OperatorContext {
     /// The job's number of key groups, which keyed state is partitioned by.
     public let maxParallelism: Int
 
-    init(nodeID: String, subtask: Int, parallelism: Int, main: Output, late: Output?,
+    /// Which subtask of which node this is: what its checkpoint acknowledgement names.
+    public var subtaskID: SubtaskID { SubtaskID(node: nodeID, subtask: subtask) }
+
+    init(nodeID: NodeID, subtask: Int, parallelism: Int, main: Output, late: Output?,
          metrics: NodeMetrics? = nil, maxParallelism: Int = KeyGroups.defaultMaxParallelism) {
         self.nodeID = nodeID
         self.subtask = subtask
@@ -62,11 +65,11 @@ public protocol SourceReader: AnyObject {
     ///   once the task is cancelled or a stop is requested.
     func next() async throws -> SourceOutput?
     /// Checkpoint `id` is injected after the last output returned: capture split offsets and watermarks.
-    func snapshotState(checkpoint id: Int64) -> SnapshotPayload?
+    func snapshotState(checkpoint id: CheckpointID) -> SnapshotPayload?
 }
 
 extension SourceReader {
-    public func snapshotState(checkpoint id: Int64) -> SnapshotPayload? { nil }
+    public func snapshotState(checkpoint id: CheckpointID) -> SnapshotPayload? { nil }
 }
 
 public enum SourceOutput {

@@ -9,7 +9,7 @@ extension FileSink {
     /// of this sink written after it is removed: in-progress or pending files, and part files whose
     /// sequence number lies beyond the checkpoint's (published by a later checkpoint that could not
     /// be restored). The resumed run then writes the same names again.
-    public func recover(_ prepared: [PreparedCommit], checkpoint: Int64) throws(StreamrunError) {
+    public func recover(_ prepared: [PreparedCommit], checkpoint: CheckpointID) throws(StreamrunError) {
         var states: [FileSinkState] = []
         for p in prepared {
             let state = try FileSinkState(payload: p.state.named, subtask: p.subtask)
@@ -19,7 +19,7 @@ extension FileSink {
                     .writeFailed,
                     "sink \"\(id)\": \(gone.final) is missing (and so is its pending file): the output was changed "
                         + "after checkpoint \(checkpoint) was taken. Put the output back, or start over with --fresh",
-                    retry: .user, location: plan.spec.path ?? id)
+                    retry: .user, location: plan.spec.path ?? id.name)
             }
             states.append(state)
         }
@@ -28,9 +28,9 @@ extension FileSink {
         guard FileIO.isDirectory(root) else { return }
         for (dir, name) in FileIO.files(below: root) {
             let rel = dir == root ? "" : String(dir.dropFirst(root.count + 1))
-            if PartFileNames.parseInProgress(name, sinkID: id) != nil {
+            if PartFileNames.parseInProgress(name, sinkID: id.name) != nil {
                 FileIO.unlink(dir + "/" + name)
-            } else if let (subtask, seq) = PartFileNames.parse(name, sinkID: id, fileExtension: fileExtension),
+            } else if let (subtask, seq) = PartFileNames.parse(name, sinkID: id.name, fileExtension: fileExtension),
                       seq >= sequences[subtask]?[rel] ?? 0 {
                 FileIO.unlink(dir + "/" + name)
             }

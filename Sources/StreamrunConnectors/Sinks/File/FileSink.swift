@@ -14,7 +14,7 @@ import Synchronization
 /// ``recover(_:checkpoint:)`` publishes the restored checkpoint's pending files and removes every
 /// file of this sink written after it.
 public final class FileSink: TwoPhaseCommitSink {
-    public let id: String
+    public let id: NodeID
     let plan: SinkPlan
     let schema: Schema
     let committer = FileCommitter()
@@ -22,7 +22,7 @@ public final class FileSink: TwoPhaseCommitSink {
     /// resumed from (see ``FileSinkState``); set by ``recover(_:checkpoint:)``.
     private let restoredSequences = Mutex<[Int: [String: Int]]>([:])
 
-    public init(id: String, plan: SinkPlan, schema: Schema) {
+    public init(id: NodeID, plan: SinkPlan, schema: Schema) {
         self.id = id
         self.plan = plan
         self.schema = schema
@@ -44,7 +44,7 @@ public final class FileSink: TwoPhaseCommitSink {
 
     public func checkFreshStart() throws(StreamrunError) {
         guard FileIO.isDirectory(root) else { return }
-        if FileIO.files(below: root).contains(where: { PartFileNames.parse($0.name, sinkID: id, fileExtension: fileExtension) != nil }) {
+        if FileIO.files(below: root).contains(where: { PartFileNames.parse($0.name, sinkID: id.name, fileExtension: fileExtension) != nil }) {
             throw StreamrunError(.usage, "--fresh: \(root) already holds committed output of sink \"\(id)\"; "
                 + "remove it (or choose another path) before starting over", location: plan.spec.jsonPath + ".path")
         }
@@ -52,7 +52,7 @@ public final class FileSink: TwoPhaseCommitSink {
 
     public func makeWriter(subtask: Int, parallelism: Int) throws(StreamrunError) -> any StreamOperator {
         let encoding = SinkEncoding(sink: plan, schema: schema)
-        let names = PartFileNames(root: root, sinkID: id, subtask: subtask, fileExtension: encoding.fileExtension,
+        let names = PartFileNames(root: root, sinkID: id.name, subtask: subtask, fileExtension: encoding.fileExtension,
                                   partitionKey: plan.spec.partitionKey)
         let writer = FileSinkWriter(names: names, encoder: encoding, partition: plan.partition, rollBytes: plan.spec.rollBytes,
                                     committer: committer)
@@ -60,7 +60,7 @@ public final class FileSink: TwoPhaseCommitSink {
         return writer
     }
 
-    public func commit(_ prepared: [PreparedCommit], checkpoint: Int64) throws(StreamrunError) {
+    public func commit(_ prepared: [PreparedCommit], checkpoint: CheckpointID) throws(StreamrunError) {
         var pending: [FileCommitter.Pending] = []
         for p in prepared { pending += try FileSinkState(payload: p.state.named, subtask: p.subtask).pending }
         try committer.commit(pending)

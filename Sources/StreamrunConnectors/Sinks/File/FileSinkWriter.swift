@@ -55,7 +55,7 @@ final class FileSinkWriter: StreamOperator {
 
     /// Checkpoint: close every open file to *pending* and hand the pending files and the sequence
     /// numbers to the checkpoint. The files are published when the checkpoint completes.
-    func snapshotState(checkpoint id: Int64, context: OperatorContext) async throws -> SnapshotPayload? {
+    func snapshotState(checkpoint id: CheckpointID, context: OperatorContext) async throws -> SnapshotPayload? {
         for key in files.keys.sorted(by: { ($0 ?? "") < ($1 ?? "") }) { try close(key) }
         var sequences = restoredSequences
         for (key, seq) in nextSequence { sequences[names.subtask, default: [:]][names.relativeDirectory(partition: key)] = seq }

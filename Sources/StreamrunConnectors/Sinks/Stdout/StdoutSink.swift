@@ -6,11 +6,11 @@ import StreamrunRuntime
 /// taken back, so there is nothing to prepare, commit or abort: at least once, for looking at a
 /// job's output, not for exactly-once delivery.
 public final class StdoutSink: TwoPhaseCommitSink {
-    public let id: String
+    public let id: NodeID
     let plan: SinkPlan
     let schema: Schema
 
-    public init(id: String, plan: SinkPlan, schema: Schema) {
+    public init(id: NodeID, plan: SinkPlan, schema: Schema) {
         self.id = id
         self.plan = plan
         self.schema = schema
@@ -18,13 +18,13 @@ public final class StdoutSink: TwoPhaseCommitSink {
 
     public func preflight() throws(StreamrunError) {}
     public func checkFreshStart() throws(StreamrunError) {}
-    public func recover(_ prepared: [PreparedCommit], checkpoint: Int64) throws(StreamrunError) {}
+    public func recover(_ prepared: [PreparedCommit], checkpoint: CheckpointID) throws(StreamrunError) {}
 
     public func makeWriter(subtask: Int, parallelism: Int) throws(StreamrunError) -> any StreamOperator {
         StdoutSinkWriter(encoder: SinkEncoding(sink: plan, schema: schema))
     }
 
-    public func commit(_ prepared: [PreparedCommit], checkpoint: Int64) throws(StreamrunError) {}
+    public func commit(_ prepared: [PreparedCommit], checkpoint: CheckpointID) throws(StreamrunError) {}
     public func abort() {}
     public var committed: (count: Int, unit: String) { (0, "file") }
 }
