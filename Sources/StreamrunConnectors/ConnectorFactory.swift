@@ -9,17 +9,19 @@ import StreamrunRuntime
 public struct ConnectorFactory: OperatorFactory {
     public let plan: JobPlan
     /// Operator id → its snapshots (one per old subtask) in the checkpoint this run resumes from.
-    let restore: [NodeID: [OperatorSnapshot]]?
+    public let restore: [NodeID: [OperatorSnapshot]]?
     /// Every sink of the job, in plan order.
     public let sinks: [any TwoPhaseCommitSink]
 
-    public init(plan: JobPlan, restore: [NodeID: [OperatorSnapshot]]? = nil) {
+    /// - Parameter overwrite: sinks replace the output of an earlier run at their first commit
+    ///   instead of refusing to start (`--overwrite`).
+    public init(plan: JobPlan, restore: [NodeID: [OperatorSnapshot]]? = nil, overwrite: Bool = false) {
         self.plan = plan
         self.restore = restore
         sinks = plan.nodes.compactMap { node -> (any TwoPhaseCommitSink)? in
             guard case .sink(let sink) = node.kind else { return nil }
             switch sink.spec.kind {
-            case .file: return FileSink(id: node.id, plan: sink, schema: node.inputSchema!)
+            case .file: return FileSink(id: node.id, plan: sink, schema: node.inputSchema!, overwrite: overwrite)
             case .stdout: return StdoutSink(id: node.id, plan: sink, schema: node.inputSchema!)
             }
         }

@@ -37,6 +37,10 @@ public struct JobHost: Sendable {
     ///
     /// - Important: Installs handlers for SIGINT and SIGTERM for as long as it runs.
     public func run() async throws(StreamrunError) -> RunSummary {
+        let launcher = server.launcher
+        // The message names where the running one answers, so `status` and `stop` can reach it.
+        try launcher.acquireLock(holder: { ControlFile.read(in: launcher.stateDirectory).map { "pid \($0.pid), \($0.url)" } })
+        defer { launcher.releaseLock() }
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let app = server.application(onListening: { port in

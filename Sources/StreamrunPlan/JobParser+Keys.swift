@@ -7,7 +7,7 @@ extension JobParser {
     public static let acceptedKeys: [String: Set<String>] = [
         "job": ["$schema", "name", "parallelism", "maxParallelism", "checkpoints", "control", "sources", "operators",
                 "sinks"],
-        "checkpoints": ["dir", "interval", "retain", "timeout", "minPause"],
+        "checkpoints": ["dir", "interval", "retain", "timeout", "minPause", "tolerableFailures"],
         "control": ["host", "port"],
         "eventTime": ["field", "maxOutOfOrderness", "idleTimeout"],
         "fileSource": sourceCommon.union(["path", "format", "schema", "follow", "header", "delimiter", "splitSize"]),

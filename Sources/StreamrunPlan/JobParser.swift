@@ -54,8 +54,10 @@ extension JobReader {
         let retain = int(o, "retain", path, min: 1).flatMap { Int(exactly: $0) }
         let timeout = duration(o, "timeout", path, positive: true)
         let minPause = duration(o, "minPause", path)
+        let tolerable = int(o, "tolerableFailures", path, min: 0).flatMap { Int(exactly: $0) }
         return CheckpointSpec(dir: dir ?? "", intervalMs: interval ?? defaults.intervalMs, retain: retain ?? defaults.retain,
-                              timeoutMs: timeout ?? defaults.timeoutMs, minPauseMs: minPause ?? defaults.minPauseMs)
+                              timeoutMs: timeout ?? defaults.timeoutMs, minPauseMs: minPause ?? defaults.minPauseMs,
+                              tolerableFailures: tolerable ?? defaults.tolerableFailures)
     }
 
     mutating func control(_ v: JSONValue, _ path: String) -> ControlSpec? {

@@ -35,13 +35,18 @@ public struct CheckpointSpec: Sendable, Hashable {
     public var retain: Int
     public var timeoutMs: Int64
     public var minPauseMs: Int64
+    /// Consecutive failed checkpoints the job tolerates before it restarts (Flink's
+    /// `tolerableCheckpointFailureNumber`); the next one is triggered as usual meanwhile.
+    public var tolerableFailures: Int
 
-    public init(dir: String, intervalMs: Int64 = 10_000, retain: Int = 3, timeoutMs: Int64 = 600_000, minPauseMs: Int64 = 0) {
+    public init(dir: String, intervalMs: Int64 = 10_000, retain: Int = 3, timeoutMs: Int64 = 600_000, minPauseMs: Int64 = 0,
+                tolerableFailures: Int = 3) {
         self.dir = dir
         self.intervalMs = intervalMs
         self.retain = retain
         self.timeoutMs = timeoutMs
         self.minPauseMs = minPauseMs
+        self.tolerableFailures = tolerableFailures
     }
 }
 

@@ -29,11 +29,17 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Ignore existing checkpoints and start from the beginning (refused while a sink directory holds committed output).")
     var fresh = false
 
+    @Flag(help: "When the run restores no checkpoint, replace the part files an earlier run left in each sink's directory (and no others) at the first commit, instead of refusing to start.")
+    var overwrite = false
+
     @Option(name: .customLong("from-savepoint"), help: "Restore from this savepoint (or checkpoint) directory, at any parallelism.")
     var fromSavepoint: String?
 
     @Flag(help: "Drop the state of operators the job no longer has, instead of refusing to start.")
     var allowNonRestoredState = false
+
+    @Option(help: "How long a stop (signal, `streamrun stop`) may take before the job is cancelled instead (default 30s).")
+    var stopTimeout: String?
 
     @Option(help: "Address of the control endpoint (default: job.json's control.host, else 127.0.0.1).")
     var controlHost: String?
@@ -52,6 +58,13 @@ struct RunCommand: AsyncParsableCommand {
             var options = JobLauncher.Options(fresh: fresh, jobDirectory: CLI.absolute(JobPlan.directory(of: job)))
             options.fromSavepoint = fromSavepoint
             options.allowNonRestoredState = allowNonRestoredState
+            options.overwrite = overwrite
+            if let text = stopTimeout {
+                guard let ms = Durations.parse(text), ms > 0 else {
+                    throw StreamrunError(.usage, "--stop-timeout: expected a duration like \"30s\", got \"\(text)\"")
+                }
+                options.stopTimeoutMs = ms
+            }
             let launcher = JobLauncher(plan: plan, options: options, logger: CLI.logger)
             let control = plan.spec.control ?? ControlSpec()
             let server = ControlServer(launcher: launcher, host: controlHost ?? control.host, port: controlPort ?? control.port)

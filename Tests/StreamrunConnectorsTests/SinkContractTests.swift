@@ -6,12 +6,16 @@ import Testing
 
 @testable import StreamrunConnectors
 
+extension SinkUnderTest {
+    func make(_ destination: URL) throws -> any TwoPhaseCommitSink { try make(destination, overwrite: false) }
+}
+
 /// One implementation of ``TwoPhaseCommitSink`` under test: how to make it over a fresh
 /// destination, and what a reader of that destination sees.
 protocol SinkUnderTest: Sendable {
     var name: String { get }
     /// A new sink object over `destination` (a second call is the same sink after a restart).
-    func make(_ destination: URL) throws -> any TwoPhaseCommitSink
+    func make(_ destination: URL, overwrite: Bool) throws -> any TwoPhaseCommitSink
     /// Every committed row, as `k,v`, sorted.
     func visibleRows(_ destination: URL) throws -> [String]
 }
@@ -20,12 +24,12 @@ struct FileSinkUnderTest: SinkUnderTest {
     var name: String { partitioned ? "file (partitioned)" : "file" }
     let partitioned: Bool
 
-    func make(_ destination: URL) throws -> any TwoPhaseCommitSink {
+    func make(_ destination: URL, overwrite: Bool) throws -> any TwoPhaseCommitSink {
         let spec = SinkSpec(id: "out", kind: .file, inputs: ["in"], path: destination.path, format: .csv,
                             partitionBy: partitioned ? "k" : nil)
         let partition = partitioned ? try ExpressionCompiler.compile("k", schema: SinkContractTests.schema).get() : nil
         return FileSink(id: "out", plan: SinkPlan(spec: spec, columns: [0, 1], columnNames: ["k", "v"], partition: partition),
-                        schema: SinkContractTests.schema)
+                        schema: SinkContractTests.schema, overwrite: overwrite)
     }
 
     func visibleRows(_ destination: URL) throws -> [String] {
@@ -146,9 +150,32 @@ struct FileSinkUnderTest: SinkUnderTest {
         let sut = Self.sinks[i], dir = Self.destination()
         let sink = try sut.make(dir)
         try Self.prepare(sink)
-        try sink.checkFreshStart()
-        let p1 = try await Self.write([("a", 1)], to: try sink.makeWriter(subtask: 0, parallelism: 1), checkpoint: 1)
+        try sink.startFresh(.first)
+        let p1 = try await Self.write([("a", 1), ("b", 2)], to: try sink.makeWriter(subtask: 0, parallelism: 1), checkpoint: 1)
         try sink.commit([p1], checkpoint: 1)
-        #expect(throws: StreamrunError.self) { try sink.checkFreshStart() }
+        #expect(throws: StreamrunError.self) { try sink.startFresh(.first) }
+        #expect(throws: StreamrunError.self) { try sink.startFresh(.fresh) }
+    }
+
+    /// `--overwrite`: a run that restores nothing replaces exactly this sink's earlier output at its
+    /// first commit; files that are not this sink's stay.
+    @Test(arguments: sinks.indices)
+    func overwriteReplacesTheEarlierRunAtTheFirstCommit(_ i: Int) async throws {
+        let sut = Self.sinks[i], dir = Self.destination()
+        let earlier = try sut.make(dir)
+        try Self.prepare(earlier)
+        let e1 = try await Self.write([("a", 1), ("b", 2), ("c", 3)], to: try earlier.makeWriter(subtask: 0, parallelism: 1), checkpoint: 1)
+        try earlier.commit([e1], checkpoint: 1)
+        let e2 = try await Self.write([("d", 4)], to: try earlier.makeWriter(subtask: 1, parallelism: 2), checkpoint: 2, subtask: 1)
+        try earlier.commit([e2], checkpoint: 2)
+        try Data("not ours\n".utf8).write(to: dir.appendingPathComponent("notes.txt"))
+
+        let again = try sut.make(dir, overwrite: true)
+        try again.preflight()
+        try again.startFresh(.first)
+        let n1 = try await Self.write([("x", 9)], to: try again.makeWriter(subtask: 0, parallelism: 1), checkpoint: 1)
+        #expect(try sut.visibleRows(dir) == ["a,1", "b,2", "c,3", "d,4", "not ours"], "\(sut.name): replaced before the commit")
+        try again.commit([n1], checkpoint: 1)
+        #expect(try sut.visibleRows(dir) == ["not ours", "x,9"], "\(sut.name)")
     }
 }

@@ -111,4 +111,16 @@ extension CheckpointStore {
         if !doomed.isEmpty { try FileIO.fsyncDirectory(paths.root) }
         return doomed
     }
+
+    /// Deletes every directory of this store without a manifest: attempts a crash or a failure cut
+    /// short. Only for a store no checkpoint is being written to (its job holds the lock).
+    ///
+    /// - Returns: the deleted ids, oldest first.
+    @discardableResult
+    public func removeIncomplete() throws(StreamrunError) -> [CheckpointID] {
+        let doomed = try ids().filter { !FileIO.exists(paths.manifest($0)) }
+        for id in doomed { try FileIO.removeTree(paths.directory(id)) }
+        if !doomed.isEmpty { try FileIO.fsyncDirectory(paths.root) }
+        return doomed
+    }
 }

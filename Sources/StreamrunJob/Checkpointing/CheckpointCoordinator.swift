@@ -1,3 +1,4 @@
+import Logging
 import StreamrunCheckpoint
 import StreamrunConnectors
 import StreamrunCore
@@ -11,8 +12,13 @@ import StreamrunRuntime
 /// the manifest (which makes it exist), then the same files as a savepoint when one was asked for,
 /// then the sinks' commit (the second phase of ``TwoPhaseCommitSink``), then retention.
 ///
-/// - Important: ``persistLoop()`` throws the first checkpoint that cannot be written, which fails
-///   the attempt (the launcher restarts it from the last complete checkpoint).
+/// A checkpoint that cannot be written is logged, counted, its partial directory removed, and the
+/// next one is triggered as usual; its sinks' files are committed with the next checkpoint that
+/// completes (writers keep listing them until then).
+///
+/// - Important: ``persistLoop()`` throws when more than `tolerableFailures` checkpoints in a row
+///   failed, or the stop checkpoint failed, which fails the attempt (the launcher restarts it from
+///   the last complete checkpoint, or reports the stop as failed).
 final class CheckpointCoordinator: Sendable {
     let plan: JobPlan
     let spec: CheckpointSpec
@@ -20,10 +26,13 @@ final class CheckpointCoordinator: Sendable {
     /// The job's sinks, whose commit is the second phase of each checkpoint.
     let sinks: [any TwoPhaseCommitSink]
     let lifecycle: JobLifecycle
+    let logger: Logger
     private let stream: AsyncStream<CheckpointTracker.Completed>
     private let input: AsyncStream<CheckpointTracker.Completed>.Continuation
 
-    init(plan: JobPlan, spec: CheckpointSpec, store: CheckpointStore, sinks: [any TwoPhaseCommitSink], lifecycle: JobLifecycle) {
+    init(plan: JobPlan, spec: CheckpointSpec, store: CheckpointStore, sinks: [any TwoPhaseCommitSink], lifecycle: JobLifecycle,
+         logger: Logger) {
+        self.logger = logger
         self.plan = plan
         self.spec = spec
         self.store = store
@@ -43,7 +52,21 @@ final class CheckpointCoordinator: Sendable {
         // One content buffer for every state file of every checkpoint: a fresh multi-megabyte
         // buffer per file would be paged in from zero each time.
         var content = SnapshotWriter()
-        for await c in stream { try persist(c, content: &content) }
+        var failures = 0
+        for await c in stream {
+            let trigger = lifecycle.checkpointAligned(c.id)
+            do {
+                try persist(c, trigger: trigger, content: &content)
+                failures = 0
+            } catch {
+                failures += 1
+                guard failures <= spec.tolerableFailures, trigger?.stop != true else { throw error }
+                logger.warning("""
+                    checkpoint \(c.id) failed: \(error.description); the next one follows \
+                    (\(failures) of \(spec.tolerableFailures) tolerable consecutive failures)
+                    """, metadata: ["checkpoint": "\(c.id)", "error.code": "\(error.code)"])
+            }
+        }
     }
 
     /// Triggers a checkpoint every interval until cancelled, waiting for each to be done (or to
@@ -73,12 +96,26 @@ final class CheckpointCoordinator: Sendable {
         }
     }
 
-    func persist(_ c: CheckpointTracker.Completed, content: inout SnapshotWriter) throws(StreamrunError) {
-        let savepointRoot = lifecycle.checkpointAligned(c.id)
+    /// Persists the checkpoint that records the end of the input; a failure is fatal.
+    func persistFinal(_ c: CheckpointTracker.Completed) throws(StreamrunError) {
+        var content = SnapshotWriter()
+        try persist(c, trigger: nil, content: &content)
+    }
+
+    /// Persists one completed checkpoint. A failure is recorded and thrown; the stop checkpoint's
+    /// failure (the job would stop without a checkpoint to continue from) is always fatal.
+    func persist(_ c: CheckpointTracker.Completed, trigger: JobLifecycle.Machine.Trigger?,
+                 content: inout SnapshotWriter) throws(StreamrunError) {
         do {
-            try write(c, savepointRoot: savepointRoot, content: &content)
+            try write(c, savepointRoot: trigger?.savepointRoot, content: &content)
         } catch {
             lifecycle.checkpointFailed(c.id, reason: error.description)
+            // A checkpoint without its manifest is an abandoned attempt: remove what was written.
+            try? store.abort(c.id)
+            if trigger?.stop == true {
+                throw StreamrunError(error.code, "the stop checkpoint \(c.id) failed: \(error.message)", retry: error.retry,
+                                     location: error.location, underlying: error.underlying)
+            }
             throw error
         }
     }
@@ -105,6 +142,7 @@ final class CheckpointCoordinator: Sendable {
             } catch {
                 // The checkpoint stands; only the savepoint copy failed.
                 savepointFailure = "savepoint: \(error.description)"
+                try? sp.abort(c.id)
             }
         }
         // The checkpoint is durable: the sinks make visible what they prepared for it.
@@ -112,7 +150,11 @@ final class CheckpointCoordinator: Sendable {
             let prepared = c.states.filter { $0.key.node == sink.id }.sorted { $0.key < $1.key }
             try sink.commit(prepared.map { PreparedCommit(subtask: $0.key.subtask, state: $0.value) }, checkpoint: c.id)
         }
-        _ = try store.retain(spec.retain)
+        do {
+            _ = try store.retain(spec.retain)
+        } catch {
+            logger.warning("checkpoint \(c.id): old checkpoints could not be removed: \(error.description)")
+        }
         if let savepointFailure {
             lifecycle.checkpointFailed(c.id, reason: savepointFailure)
         } else {

@@ -18,23 +18,30 @@ extension JobLauncher {
     func runAttempt(statusLine: Bool) async throws(StreamrunError) -> AttemptOutcome {
         var coordinator: CheckpointCoordinator?
         var lastID: CheckpointID = 0
-        var factory = ConnectorFactory(plan: plan)
+        var factory = ConnectorFactory(plan: plan, overwrite: options.overwrite)
+        var fresh = FreshStart.first
         if let spec = plan.spec.checkpoints {
             let store = CheckpointStore(root: spec.dir)
+            if takeFresh() {
+                try startOver(store)
+                fresh = .fresh
+            }
             let restored = try restoreFrom(store)
             lastID = max((try? store.list().map(\.id).max()) ?? nil ?? 0, restored?.checkpointID ?? 0)
             if let r = restored {
                 for w in r.warnings { logger.warning("\(w)") }
-                factory = ConnectorFactory(plan: plan, restore: r.snapshots)
+                factory = ConnectorFactory(plan: plan, restore: r.snapshots, overwrite: options.overwrite)
                 for sink in factory.sinks { try sink.recover(r.prepared(sink.id), checkpoint: r.checkpointID) }
                 let age = Double(max(0, WallClock.nowMs() - r.timestampMs)) / 1000
                 let what = r.directory.hasSuffix(CheckpointPaths(root: "").name(r.checkpointID)) ? "checkpoint \(r.checkpointID)" : r.directory
                 logger.info("resuming from \(what) (\(RunSummary.seconds(age)) old)", metadata: ["checkpoint": "\(r.checkpointID)"])
             }
-            coordinator = CheckpointCoordinator(plan: plan, spec: spec, store: store, sinks: factory.sinks, lifecycle: lifecycle)
+            coordinator = CheckpointCoordinator(plan: plan, spec: spec, store: store, sinks: factory.sinks, lifecycle: lifecycle,
+                                                logger: logger)
         } else if options.fromSavepoint != nil {
             throw StreamrunError(.usage, "--from-savepoint needs a checkpoints section in job.json (checkpoints.dir)", location: "checkpoints")
         }
+        if factory.restore == nil { for sink in factory.sinks { try sink.startFresh(fresh) } }
         let coord = coordinator
         let runner = JobRunner(plan: plan, factory: factory,
                                options: .init(lastCheckpointID: lastID, onCheckpointComplete: { coord?.completed($0) }))
@@ -58,6 +65,18 @@ extension JobLauncher {
     }
 
     private enum Child { case runner, persister, helper }
+
+    /// Fails once ``Options/stopTimeoutMs`` has passed after a stop request: the group then cancels
+    /// the dataflow, whose tasks end even when a sink's write is blocked.
+    private func stopDeadline() async throws -> Child {
+        await lifecycle.waitUntilStopRequested()
+        try await Task.sleep(for: .milliseconds(options.stopTimeoutMs))
+        let last = history.lastCompleted.map { "; its last complete checkpoint is \($0.id)" } ?? ""
+        throw StreamrunError(.stopTimedOut, """
+            the job did not stop within \(Durations.format(options.stopTimeoutMs)) (is a sink blocked, for example stdout that nobody \
+            reads?); it was cancelled without a final checkpoint\(last)
+            """, retry: .user)
+    }
 
     /// Runs the dataflow, and beside it the checkpoint trigger and persist loops and the status
     /// line, in one task group: the first failure cancels the rest. Every checkpoint the dataflow
@@ -86,11 +105,13 @@ extension JobLauncher {
                         return .helper
                     }
                 }
+                group.addTask { try await self.stopDeadline() }
                 while let child = try await group.next(), child != .runner {}
                 if let coordinator {
-                    if let final = runner.finalCheckpoint(id: lifecycle.finalCheckpointID()) { coordinator.completed(final) }
                     coordinator.finishStream()
                     while let child = try await group.next(), child != .persister {}
+                    // The end of input is recorded, and the last files committed, or the run fails.
+                    if let final = runner.finalCheckpoint(id: lifecycle.finalCheckpointID()) { try coordinator.persistFinal(final) }
                 }
                 group.cancelAll()
             }
@@ -103,24 +124,21 @@ extension JobLauncher {
         }
     }
 
-    /// The state this attempt starts from: `--fresh` forgets the checkpoints; `--from-savepoint`
-    /// restores that directory (unless this process has checkpointed since, after a restart);
-    /// otherwise the newest valid checkpoint, if any.
+    /// The state this attempt starts from: `--from-savepoint` restores that directory (unless this
+    /// process has checkpointed since, after a restart); otherwise the newest valid checkpoint, if
+    /// any.
     func restoreFrom(_ store: CheckpointStore) throws(StreamrunError) -> RestoredState? {
-        if takeFresh() {
-            try startOver(store)
-            return nil
-        }
         if let dir = options.fromSavepoint, history.lastCompleted == nil {
             return try RestoredState.load(directory: dir, plan: plan, allowNonRestoredState: options.allowNonRestoredState)
         }
         return try RestoredState.load(store, plan: plan, allowNonRestoredState: options.allowNonRestoredState)
     }
 
-    /// `--fresh`: forget the checkpoints. Refused while a sink's destination holds committed output
-    /// of this job, which a fresh run would mix with its own.
+    /// `--fresh`: forget the checkpoints. Refused — before anything is deleted — while a sink's
+    /// destination holds committed output of this job, which a fresh run would mix with its own
+    /// (unless `--overwrite`).
     func startOver(_ store: CheckpointStore) throws(StreamrunError) {
-        for sink in ConnectorFactory(plan: plan).sinks { try sink.checkFreshStart() }
+        for sink in ConnectorFactory(plan: plan, overwrite: options.overwrite).sinks { try sink.startFresh(.fresh) }
         for info in try store.list() { try store.delete(info.id) }
     }
 }

@@ -1,4 +1,6 @@
+import StreamrunCheckpoint
 import StreamrunCore
+import StreamrunIO
 
 extension JobLauncher {
     /// Where the job keeps what belongs to this deployment of it (the control endpoint's address
@@ -57,4 +59,49 @@ extension JobLauncher {
                 + "add \"checkpoints\": {\"dir\": ...} to job.json", location: "checkpoints")
         }
     }
+}
+
+extension JobLauncher {
+    /// Takes the exclusive lock on ``stateDirectory``, so that no second process runs this job on
+    /// the same checkpoints (or writes the same control.json) at the same time. Does nothing when
+    /// this launcher holds it already.
+    ///
+    /// - Important: Throws ``StreamrunError/Code/alreadyRunning``, naming what `holder` says of the
+    ///   other process (its pid and address, from its control.json).
+    public func acquireLock(holder: () -> String? = { nil }) throws(StreamrunError) {
+        if holdsLock { return }
+        switch try DirectoryLock.acquire(directory: stateDirectory) {
+        case .acquired(let l):
+            lock.withLock { $0 = l }
+        case .held:
+            throw StreamrunError(.alreadyRunning, "job \"\(plan.spec.name)\" is already running" + (holder().map { " (\($0))" } ?? ""))
+        }
+    }
+
+    /// Releases the lock; a job without checkpoints leaves no state directory behind.
+    public func releaseLock() {
+        let l = lock.withLock { l -> DirectoryLock? in
+            defer { l = nil }
+            return l
+        }
+        l?.release(removeDirectoryIfEmpty: plan.spec.checkpoints == nil)
+        if plan.spec.checkpoints == nil { try? FileIO.removeDirectory(FileIO.parent(of: stateDirectory)) }
+    }
+
+    var holdsLock: Bool { lock.withLock { $0 != nil } }
+
+    /// Checkpoint and savepoint directories without a manifest, left by a crash or a failure: no
+    /// checkpoint can be in progress while this process holds the lock.
+    func removeIncompleteAttempts() throws(StreamrunError) {
+        guard let spec = plan.spec.checkpoints else { return }
+        try CheckpointStore(root: spec.dir).removeIncomplete()
+        try CheckpointStore(root: defaultSavepointRoot, prefix: CheckpointPaths.savepointPrefix).removeIncomplete()
+    }
+}
+
+extension StreamrunError.Code {
+    /// Another process runs the job on the same state directory.
+    public static let alreadyRunning = StreamrunError.Code("already-running")
+    /// A stop took longer than its timeout and the job was cancelled.
+    public static let stopTimedOut = StreamrunError.Code("stop-timed-out")
 }

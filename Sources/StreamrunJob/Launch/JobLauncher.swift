@@ -1,6 +1,7 @@
 import Logging
 import StreamrunConnectors
 import StreamrunCore
+import StreamrunIO
 import StreamrunPlan
 import StreamrunRuntime
 import Synchronization
@@ -29,6 +30,12 @@ public final class JobLauncher: Sendable {
         public var fromSavepoint: String?
         /// Drop the state of operators the job no longer has instead of refusing to start.
         public var allowNonRestoredState = false
+        /// How long a stop may take (a final checkpoint, or draining) before the job is cancelled
+        /// instead: a sink whose output nobody reads must not hold a stop forever.
+        public var stopTimeoutMs: Int64 = 30_000
+        /// A run that restores no checkpoint replaces the output an earlier run left in its sinks
+        /// (at their first commit) instead of refusing to start.
+        public var overwrite = false
 
         public init(fresh: Bool = false, maxRestarts: Int = 3, restartDelayMs: Int64 = 1000, jobDirectory: String = ".") {
             self.fresh = fresh
@@ -48,6 +55,8 @@ public final class JobLauncher: Sendable {
     private let currentMetrics = Mutex<JobMetrics?>(nil)
     /// Whether `--fresh` has been applied (a restart resumes from this run's own checkpoints).
     private let freshDone = Atomic<Bool>(false)
+    /// The exclusive lock on ``stateDirectory`` while the job runs.
+    let lock = Mutex<DirectoryLock?>(nil)
     private let started = ContinuousClock.now
 
     public init(plan: JobPlan, options: Options = Options(), logger: Logger = Logger(label: "streamrun")) {
@@ -65,9 +74,21 @@ public final class JobLauncher: Sendable {
     public func requestStop() { lifecycle.requestStop() }
 
     /// Runs the job until its input ends, it is stopped, or it fails for good.
+    ///
+    /// - Important: Throws ``StreamrunError/Code/alreadyRunning`` when another process (or launcher)
+    ///   runs the job on the same state directory.
     public func run(statusLine: Bool) async throws(StreamrunError) -> RunSummary {
+        let ownsLock = !holdsLock
+        do {
+            try acquireLock()
+        } catch {
+            lifecycle.attemptEnded(.failed(restart: false))
+            throw error
+        }
+        defer { if ownsLock { releaseLock() } }
         do {
             try preflight()
+            try removeIncompleteAttempts()
         } catch {
             lifecycle.attemptEnded(.failed(restart: false))
             throw error

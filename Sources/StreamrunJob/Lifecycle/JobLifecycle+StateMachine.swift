@@ -223,11 +223,11 @@ extension JobLifecycle {
         }
 
         /// Every subtask acknowledged checkpoint `id`; its files are about to be written. Returns
-        /// where to write it as a savepoint too, if it is one.
-        mutating func checkpointAligned(_ id: CheckpointID) -> String? {
+        /// how it was triggered (a savepoint root, a stop), nil for one this machine did not trigger.
+        mutating func checkpointAligned(_ id: CheckpointID) -> Trigger? {
             guard let i = pending.firstIndex(where: { $0.trigger.id == id }) else { return nil }
             pending[i].aligned = true
-            return pending[i].trigger.savepointRoot
+            return pending[i].trigger
         }
 
         /// Checkpoint `id` is durable and committed (`savepoint`: where its savepoint copy is).

@@ -67,14 +67,15 @@ public final class JobLifecycle: Sendable {
         return id
     }
 
-    /// Every subtask acknowledged `id`; returns where to copy it as a savepoint, if asked.
-    func checkpointAligned(_ id: CheckpointID) -> String? {
-        var root: String?
+    /// Every subtask acknowledged `id`; returns how it was triggered (where to copy it as a
+    /// savepoint, whether the job stops after it), or nil for the final checkpoint.
+    func checkpointAligned(_ id: CheckpointID) -> Machine.Trigger? {
+        var trigger: Machine.Trigger?
         perform { s in
-            root = s.machine.checkpointAligned(id)
+            trigger = s.machine.checkpointAligned(id)
             return []
         }
-        return root
+        return trigger
     }
 
     /// Checkpoint `id` is durable and its sinks committed.

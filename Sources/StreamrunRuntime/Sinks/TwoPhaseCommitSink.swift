@@ -35,10 +35,10 @@ public protocol TwoPhaseCommitSink: AnyObject, Sendable {
     /// that answers), creating what the sink needs. Throws a user error naming the sink's setting.
     func preflight() throws(StreamrunError)
 
-    /// The job is about to start over (`--fresh`, its checkpoints forgotten): throws if the
-    /// destination already holds committed output of this sink, which a fresh run would mix with
-    /// its own.
-    func checkFreshStart() throws(StreamrunError)
+    /// The run restores no checkpoint — the job has none yet, or `--fresh` forgot them: throws if
+    /// the destination already holds committed output of this sink, which the run would mix with
+    /// its own, unless the sink was told to overwrite (then its first commit replaces that output).
+    func startFresh(_ reason: FreshStart) throws(StreamrunError)
 
     /// Before the run: commits what the checkpoint resumed from prepared, and aborts whatever was
     /// written after it. `prepared` holds every subtask of the checkpoint, at the parallelism it was
@@ -58,6 +58,14 @@ public protocol TwoPhaseCommitSink: AnyObject, Sendable {
 
     /// What this sink made visible during this run: how many, and of what (`file`, `transaction`).
     var committed: (count: Int, unit: String) { get }
+}
+
+/// Why a run restores no checkpoint.
+public enum FreshStart: Sendable {
+    /// `--fresh`: the checkpoints were forgotten on request.
+    case fresh
+    /// There is no checkpoint to resume from (or the job takes none).
+    case first
 }
 
 /// What one writer subtask prepared for a checkpoint: its snapshot, which holds its committables.

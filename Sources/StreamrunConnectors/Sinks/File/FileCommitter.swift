@@ -21,6 +21,7 @@ final class FileCommitter: Sendable {
         var open: Set<String> = []
         var pending: [Pending] = []
         var committed = 0
+        var committedThrough: CheckpointID = 0
     }
 
     private let state = Mutex(State())
@@ -39,12 +40,17 @@ final class FileCommitter: Sendable {
     /// Files committed so far.
     var committedCount: Int { state.withLock { $0.committed } }
 
+    /// The newest checkpoint whose files are committed: writers stop listing files of checkpoints
+    /// up to it.
+    var committedThrough: CheckpointID { state.withLock { $0.committedThrough } }
+
     /// Publishes `pending` (the files a completed checkpoint lists): rename each to its final name,
     /// then fsync each directory once. Idempotent: a file already published is skipped.
     ///
     /// If a file is found under neither name, nothing is renamed and `missing`'s error is thrown (by
     /// default an internal one: during a run nothing else removes our files).
-    func commit(_ files: [Pending], missing: (Pending) -> StreamrunError = vanished) throws(StreamrunError) {
+    func commit(_ files: [Pending], through checkpoint: CheckpointID? = nil,
+                missing: (Pending) -> StreamrunError = vanished) throws(StreamrunError) {
         let pending = files.sorted { $0.final < $1.final }
         let names = Set(pending.map(\.inProgress))
         state.withLock { s in s.pending.removeAll { names.contains($0.inProgress) } }
@@ -52,12 +58,19 @@ final class FileCommitter: Sendable {
             throw missing(gone)
         }
         var dirs: Set<String> = []
+        var renamed = 0
         for p in pending {
-            if FileIO.exists(p.inProgress) { try FileIO.rename(p.inProgress, p.final) }
+            if FileIO.exists(p.inProgress) {
+                try FileIO.rename(p.inProgress, p.final)
+                renamed += 1
+            }
             dirs.insert(p.directory)
         }
         for d in dirs.sorted() { try FileIO.fsyncDirectory(d) }
-        state.withLock { $0.committed += pending.count }
+        state.withLock { s in
+            s.committed += renamed
+            if let checkpoint { s.committedThrough = max(s.committedThrough, checkpoint) }
+        }
     }
 
     /// The default error for a pending file that is under neither name during a run.

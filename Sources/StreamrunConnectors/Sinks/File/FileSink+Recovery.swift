@@ -14,7 +14,7 @@ extension FileSink {
         for p in prepared {
             let state = try FileSinkState(payload: p.state.named, subtask: p.subtask)
             // A file under neither name is not something a retry can fix: the output was changed.
-            try committer.commit(state.pending) { gone in
+            try committer.commit(state.pending, through: checkpoint) { gone in
                 StreamrunError(
                     .writeFailed,
                     "sink \"\(id)\": \(gone.final) is missing (and so is its pending file): the output was changed "

@@ -21,8 +21,13 @@ public final class FileSink: TwoPhaseCommitSink {
     /// Next sequence number per subtask index and partition directory, from the checkpoint this run
     /// resumed from (see ``FileSinkState``); set by ``recover(_:checkpoint:)``.
     private let restoredSequences = Mutex<[Int: [String: Int]]>([:])
+    /// Replace the output of an earlier run at the first commit instead of refusing to start.
+    let overwrite: Bool
+    /// Part files of an earlier run that the first commit removes (`overwrite`).
+    private let replaceOnFirstCommit = Mutex<[String]>([])
 
-    public init(id: NodeID, plan: SinkPlan, schema: Schema) {
+    public init(id: NodeID, plan: SinkPlan, schema: Schema, overwrite: Bool = false) {
+        self.overwrite = overwrite
         self.id = id
         self.plan = plan
         self.schema = schema
@@ -42,12 +47,30 @@ public final class FileSink: TwoPhaseCommitSink {
         }
     }
 
-    public func checkFreshStart() throws(StreamrunError) {
-        guard FileIO.isDirectory(root) else { return }
-        if FileIO.files(below: root).contains(where: { PartFileNames.parse($0.name, sinkID: id.name, fileExtension: fileExtension) != nil }) {
+    public func startFresh(_ reason: FreshStart) throws(StreamrunError) {
+        let earlier = committedFiles()
+        guard let first = earlier.first else { return }
+        if overwrite {
+            replaceOnFirstCommit.withLock { $0 = earlier }
+            return
+        }
+        switch reason {
+        case .fresh:
             throw StreamrunError(.usage, "--fresh: \(root) already holds committed output of sink \"\(id)\"; "
                 + "remove it (or choose another path) before starting over", location: plan.spec.jsonPath + ".path")
+        case .first:
+            let name = first.hasPrefix(root + "/") ? String(first.dropFirst(root.count + 1)) : first
+            throw StreamrunError(.usage, "\(root) already holds \(earlier.count) part file\(earlier.count == 1 ? "" : "s") of sink \"\(id)\" "
+                + "from an earlier run (\(name)\(earlier.count > 1 ? ", …" : "")), which this run would mix with its own; "
+                + "remove them, or run with --overwrite to replace them", location: plan.spec.jsonPath + ".path")
         }
+    }
+
+    /// Every committed part file of this sink below its directory.
+    func committedFiles() -> [String] {
+        guard FileIO.isDirectory(root) else { return [] }
+        return FileIO.files(below: root).filter { PartFileNames.parse($0.name, sinkID: id.name, fileExtension: fileExtension) != nil }
+            .map { $0.directory + "/" + $0.name }
     }
 
     public func makeWriter(subtask: Int, parallelism: Int) throws(StreamrunError) -> any StreamOperator {
@@ -63,7 +86,16 @@ public final class FileSink: TwoPhaseCommitSink {
     public func commit(_ prepared: [PreparedCommit], checkpoint: CheckpointID) throws(StreamrunError) {
         var pending: [FileCommitter.Pending] = []
         for p in prepared { pending += try FileSinkState(payload: p.state.named, subtask: p.subtask).pending }
-        try committer.commit(pending)
+        // `--overwrite`: the first commit removes this sink's files of the earlier run (and no
+        // others); a file this commit publishes under the same name is replaced by the rename.
+        let replaced = Set(pending.map(\.final))
+        for old in replaceOnFirstCommit.withLock({ l -> [String] in
+            defer { l = [] }
+            return l
+        }) where !replaced.contains(old) {
+            try FileIO.remove(old)
+        }
+        try committer.commit(pending, through: checkpoint)
     }
 
     public func abort() { committer.abortAll() }

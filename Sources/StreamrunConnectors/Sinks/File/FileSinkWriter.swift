@@ -23,8 +23,14 @@ final class FileSinkWriter: StreamOperator {
     let flushBytes = 1 << 20
     var files: [String?: OpenFile] = [:]
     var nextSequence: [String?: Int] = [:]
-    /// Files closed since the last checkpoint: the next checkpoint's pending files.
+    /// Files closed since the last snapshot.
     var closedSinceCheckpoint: [FileCommitter.Pending] = []
+    /// Files closed for each snapshot taken and not yet known to be committed. A checkpoint that is
+    /// abandoned (timed out, replaced by a stop) or fails to persist never commits its files, so
+    /// each snapshot lists every file since the newest checkpoint the sink has committed: the next
+    /// checkpoint that completes commits them (Flink's committer keeps uncommitted committables
+    /// the same way). Committing a file twice is a no-op.
+    var uncommitted: [(checkpoint: CheckpointID, files: [FileCommitter.Pending])] = []
     /// Next sequence per subtask index and partition directory, from the checkpoint this run resumed
     /// from (merged over its old subtasks; see ``FileSinkState``).
     var restoredSequences: [Int: [String: Int]] = [:]
@@ -53,14 +59,18 @@ final class FileSinkWriter: StreamOperator {
         for key in order { try write(batch, rows: groups[key]!, partition: .some(key ?? PartFileNames.defaultPartition)) }
     }
 
-    /// Checkpoint: close every open file to *pending* and hand the pending files and the sequence
-    /// numbers to the checkpoint. The files are published when the checkpoint completes.
+    /// Checkpoint: close every open file to *pending* and hand the pending files (every one not
+    /// yet committed) and the sequence numbers to the checkpoint. The files are published when the
+    /// checkpoint completes.
     func snapshotState(checkpoint id: CheckpointID, context: OperatorContext) async throws -> SnapshotPayload? {
         for key in files.keys.sorted(by: { ($0 ?? "") < ($1 ?? "") }) { try close(key) }
         var sequences = restoredSequences
         for (key, seq) in nextSequence { sequences[names.subtask, default: [:]][names.relativeDirectory(partition: key)] = seq }
-        let state = FileSinkState(pending: closedSinceCheckpoint, sequences: sequences)
+        uncommitted.append((id, closedSinceCheckpoint))
         closedSinceCheckpoint = []
+        let committed = committer.committedThrough
+        uncommitted.removeAll { $0.checkpoint <= committed }
+        let state = FileSinkState(pending: uncommitted.flatMap(\.files), sequences: sequences)
         return SnapshotPayload(named: state.payload())
     }
 

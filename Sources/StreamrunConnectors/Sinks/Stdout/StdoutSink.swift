@@ -9,6 +9,7 @@ public final class StdoutSink: TwoPhaseCommitSink {
     public let id: NodeID
     let plan: SinkPlan
     let schema: Schema
+    let output = StandardOutput.shared
 
     public init(id: NodeID, plan: SinkPlan, schema: Schema) {
         self.id = id
@@ -17,11 +18,11 @@ public final class StdoutSink: TwoPhaseCommitSink {
     }
 
     public func preflight() throws(StreamrunError) {}
-    public func checkFreshStart() throws(StreamrunError) {}
+    public func startFresh(_ reason: FreshStart) throws(StreamrunError) {}
     public func recover(_ prepared: [PreparedCommit], checkpoint: CheckpointID) throws(StreamrunError) {}
 
     public func makeWriter(subtask: Int, parallelism: Int) throws(StreamrunError) -> any StreamOperator {
-        StdoutSinkWriter(encoder: SinkEncoding(sink: plan, schema: schema))
+        StdoutSinkWriter(id: id, encoder: SinkEncoding(sink: plan, schema: schema), output: output)
     }
 
     public func commit(_ prepared: [PreparedCommit], checkpoint: CheckpointID) throws(StreamrunError) {}

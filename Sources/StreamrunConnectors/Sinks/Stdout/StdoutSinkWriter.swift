@@ -1,21 +1,22 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import StreamrunCheckpoint
 import StreamrunCore
 import StreamrunIO
 import StreamrunRuntime
 
-/// Writes every batch to standard output with one write(2) per batch, so lines of concurrent
+/// Writes every batch to standard output as one write (``StandardOutput``), so lines of concurrent
 /// subtasks never interleave mid-line.
 final class StdoutSinkWriter: StreamOperator {
+    let id: NodeID
     let encoder: SinkEncoding
+    let output: StandardOutput
     var buffer: [UInt8] = []
     var wroteHeader = false
 
-    init(encoder: SinkEncoding) { self.encoder = encoder }
+    init(id: NodeID, encoder: SinkEncoding, output: StandardOutput) {
+        self.id = id
+        self.encoder = encoder
+        self.output = output
+    }
 
     func process(_ batch: RecordBatch, context: OperatorContext) async throws {
         buffer.removeAll(keepingCapacity: true)
@@ -24,17 +25,6 @@ final class StdoutSinkWriter: StreamOperator {
             wroteHeader = true
         }
         encoder.encode(batch, rows: nil, into: &buffer)
-        var done = 0
-        while done < buffer.count {
-            let n = buffer.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + done, $0.count - done) }
-            if n >= 0 {
-                done += n
-            } else if errno == EPIPE {
-                // The reader went away (e.g. `| head`): stop quietly, like other Unix tools.
-                exit(0)
-            } else if errno != EINTR {
-                throw StreamrunError(.writeFailed, "cannot write standard output: \(FileIO.errorText())")
-            }
-        }
+        try await output.write(buffer, sink: id)
     }
 }
