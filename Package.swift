@@ -89,6 +89,7 @@ let package = Package(
             dependencies: [
                 "StreamrunCore", "StreamrunPlan", "StreamrunCheckpoint", "StreamrunJob", "StreamrunControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

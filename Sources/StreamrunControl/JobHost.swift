@@ -26,10 +26,14 @@ public struct JobHost: Sendable {
     /// Called once with the endpoint's URL, when the job is past its checks and restore (a job
     /// refused at start announces nothing).
     public let announce: @Sendable (String) -> Void
+    /// SIGINT and SIGTERM, when the process caught them since it started; else trapped by ``run()``.
+    public let signals: UnixSignalsSequence?
 
-    public init(server: ControlServer, statusLine: Bool, announce: @escaping @Sendable (String) -> Void) {
+    public init(server: ControlServer, statusLine: Bool, signals: UnixSignalsSequence? = nil,
+                announce: @escaping @Sendable (String) -> Void) {
         self.server = server
         self.statusLine = statusLine
+        self.signals = signals
         self.announce = announce
     }
 
@@ -41,7 +45,8 @@ public struct JobHost: Sendable {
         // The message names where the running one answers, so `status` and `stop` can reach it.
         try launcher.acquireLock(holder: { ControlFile.read(in: launcher.stateDirectory).map { "pid \($0.pid), \($0.url)" } })
         defer { launcher.releaseLock() }
-        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        let signals: UnixSignalsSequence
+        if let early = self.signals { signals = early } else { signals = await UnixSignalsSequence(trapping: .sigint, .sigterm) }
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let app = server.application(onListening: { port in
             portSink.yield(port)

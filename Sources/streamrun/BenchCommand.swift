@@ -31,7 +31,10 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         try await CLI.guarded {
             try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let input = try await Bench.prepareInput(events: events, dir: dir)
+            if !FileManager.default.fileExists(atPath: Bench.inputPath(events: events, dir: dir)) {
+                FileHandle.standardOutput.write(Data("writing \(events) bids to \(Bench.inputPath(events: events, dir: dir)) (once; later runs reuse it)…\n".utf8))
+            }
+            let input = try await Bench.prepareInput(events: events, dir: dir, statusLine: isatty(STDERR_FILENO) != 0)
             let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
             print("input: \(input) (\(events) bids, \(size / 1_000_000) MB), parallelism \(parallelism), median of \(runs) runs")
             let wanted = queries.split(separator: ",").map(String.init)

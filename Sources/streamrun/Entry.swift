@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 import Logging
+import Synchronization
+import UnixSignals
 
 @main
 enum Entry {
@@ -11,6 +13,22 @@ enum Entry {
         // A reader that goes away (`| head`) is seen as EPIPE on write, not a signal that kills.
         signal(SIGPIPE, SIG_IGN)
         LoggingSystem.bootstrap { _ in TextLogHandler() }
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let word = arguments.first, !word.hasPrefix("-"), access(word, F_OK) != 0, let mistyped = Streamrun.mistypedVerb(word) {
+            CLI.logger.error("\(mistyped.message)")
+            exit(mistyped.exitCode)
+        }
+        // A job catches SIGINT and SIGTERM from the first moment: a signal that comes while the job
+        // is still loading waits here and stops it as soon as it runs.
+        if Streamrun.runsAJob(arguments) {
+            let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+            EarlySignals.sequence.withLock { $0 = signals }
+        }
         await Streamrun.main()
     }
+}
+
+/// The signal handlers installed at start-up, for the job that runs.
+enum EarlySignals {
+    static let sequence = Mutex<UnixSignalsSequence?>(nil)
 }

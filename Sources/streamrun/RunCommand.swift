@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ArgumentParser
+import Foundation
 import StreamrunJob
 import StreamrunControl
 import StreamrunCore
@@ -53,6 +54,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CLI.guarded {
+            if !FileManager.default.fileExists(atPath: job), let mistyped = Streamrun.mistypedVerb(job) { throw mistyped }
             let plan = try CLI.loadJob(job)
             if fresh && fromSavepoint != nil { throw StreamrunError(.usage, "--fresh and --from-savepoint cannot be used together") }
             var options = JobLauncher.Options(fresh: fresh, jobDirectory: CLI.absolute(JobPlan.directory(of: job)))
@@ -69,7 +71,8 @@ struct RunCommand: AsyncParsableCommand {
             let control = plan.spec.control ?? ControlSpec()
             let server = ControlServer(launcher: launcher, host: controlHost ?? control.host, port: controlPort ?? control.port)
             let statusLine = !quiet && isatty(STDERR_FILENO) != 0
-            let summary = try await JobHost(server: server, statusLine: statusLine) { url in
+            let signals = EarlySignals.sequence.withLock { $0 }
+            let summary = try await JobHost(server: server, statusLine: statusLine, signals: signals) { url in
                 CLI.logger.info("control endpoint: \(url)", metadata: ["url": "\(url)"])
             }.run()
             if !quiet { CLI.logger.info("\(summary.description)") }

@@ -44,9 +44,13 @@ public enum Bench {
         """
     }
 
-    /// Writes `events` Nexmark bids (seed 1) to `dir/bids-<events>.jsonl` unless it exists; returns its path.
-    public static func prepareInput(events: Int, dir: String) async throws(StreamrunError) -> String {
-        let path = "\(dir)/bids-\(events).jsonl"
+    /// The input file for `events` bids in `dir`.
+    public static func inputPath(events: Int, dir: String) -> String { "\(dir)/bids-\(events).jsonl" }
+
+    /// Writes `events` Nexmark bids (seed 1) to ``inputPath(events:dir:)`` unless it exists (with the
+    /// live status line on a terminal when `statusLine`); returns its path.
+    public static func prepareInput(events: Int, dir: String, statusLine: Bool = false) async throws(StreamrunError) -> String {
+        let path = inputPath(events: events, dir: dir)
         if FileIO.exists(path) { return path }
         let tmp = "\(dir)/.gen-\(events)"
         let text = """
@@ -55,7 +59,7 @@ public enum Bench {
              "sinks": [{"id": "gen", "type": "file", "inputs": ["bids"], "path": "\(tmp)", "format": "jsonl", "rollSize": "64GB"}]}
             """
         let plan = try JobLoader.parse(data: Array(text.utf8), file: "bench-data")
-        _ = try await JobLauncher(plan: plan).run(statusLine: false)
+        _ = try await JobLauncher(plan: plan, options: .init(jobDirectory: dir)).run(statusLine: statusLine)
         let parts = (FileIO.list(tmp) ?? []).filter { $0.hasPrefix("part-") }.sorted()
         guard parts.count == 1 else { throw StreamrunError(.internalError, "bench data: expected one part file in \(tmp)", retry: .internal) }
         try FileIO.rename("\(tmp)/\(parts[0])", path)
