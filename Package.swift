@@ -31,7 +31,7 @@ let package = Package(
         .systemLibrary(
             name: "CLZ4",
             pkgConfig: "liblz4",
-            providers: [.apt(["liblz4-dev"])]
+            providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]
         ),
         // Value types: schemas, columns, record batches, stream elements, errors.
         .target(name: "StreamrunCore", swiftSettings: strict),
