@@ -146,10 +146,7 @@ final class CheckpointCoordinator: Sendable {
             }
         }
         // The checkpoint is durable: the sinks make visible what they prepared for it.
-        for sink in sinks {
-            let prepared = c.states.filter { $0.key.node == sink.id }.sorted { $0.key < $1.key }
-            try sink.commit(prepared.map { PreparedCommit(subtask: $0.key.subtask, state: $0.value) }, checkpoint: c.id)
-        }
+        for sink in sinks { try sink.commit(c.prepared(for: sink.id), checkpoint: c.id) }
         do {
             _ = try store.retain(spec.retain)
         } catch {

@@ -50,10 +50,7 @@ extension JobLauncher {
         do {
             try await run(runner, coordinator: coord, statusLine: statusLine)
             if coord == nil, let final = runner.finalCheckpoint() {
-                for sink in factory.sinks {
-                    let prepared = final.states.filter { $0.key.node == sink.id }.sorted { $0.key < $1.key }
-                    try sink.commit(prepared.map { PreparedCommit(subtask: $0.key.subtask, state: $0.value) }, checkpoint: final.id)
-                }
+                for sink in factory.sinks { try sink.commit(final.prepared(for: sink.id), checkpoint: final.id) }
             }
         } catch {
             // Without checkpoints nothing of a failed run may remain; with them, the next attempt's

@@ -78,3 +78,10 @@ public struct PreparedCommit: Sendable {
         self.state = state
     }
 }
+
+extension CheckpointTracker.Completed {
+    /// What the writer subtasks of sink `node` prepared for this checkpoint, in subtask order.
+    public func prepared(for node: NodeID) -> [PreparedCommit] {
+        states.filter { $0.key.node == node }.sorted { $0.key < $1.key }.map { PreparedCommit(subtask: $0.key.subtask, state: $0.value) }
+    }
+}
