@@ -135,9 +135,10 @@ public enum FileIO {
         return created
     }
 
-    /// Names in a directory (not `.` or `..`), sorted; nil if it cannot be opened.
+    /// Names in a directory (not `.` or `..`), sorted; nil if it cannot be opened (or the path holds a
+    /// NUL byte, which the C call would silently cut the path at).
     public static func list(_ dir: String) -> [String]? {
-        guard let d = opendir(dir) else { return nil }
+        guard !dir.utf8.contains(0), let d = opendir(dir) else { return nil }
         defer { closedir(d) }
         var names: [String] = []
         while let e = readdir(d) {
@@ -149,14 +150,28 @@ public enum FileIO {
         return names.sorted()
     }
 
-    /// (directory, file name) of every file below `root`, depth first in name order.
+    /// (directory, file name) of every file below `root`, depth first in name order. A directory
+    /// reached again through a symbolic link is listed once (no endless walk around a link cycle).
     public static func files(below root: String) -> [(directory: String, name: String)] {
+        var visited: Set<FileIdentity> = []
+        return files(below: root, visited: &visited)
+    }
+
+    private static func files(below root: String, visited: inout Set<FileIdentity>) -> [(directory: String, name: String)] {
+        guard let id = identity(root), visited.insert(id).inserted else { return [] }
         var out: [(String, String)] = []
         for name in list(root) ?? [] {
             let p = root + "/" + name
-            if isDirectory(p) { out += files(below: p) } else { out.append((root, name)) }
+            if isDirectory(p) { out += files(below: p, visited: &visited) } else { out.append((root, name)) }
         }
         return out
+    }
+
+    /// The device and inode `path` names (following symbolic links), or nil when it cannot be read.
+    public static func identity(_ path: String) -> FileIdentity? {
+        var st = stat()
+        guard !path.utf8.contains(0), stat(path, &st) == 0 else { return nil }
+        return FileIdentity(device: UInt64(truncatingIfNeeded: st.st_dev), inode: UInt64(truncatingIfNeeded: st.st_ino))
     }
 
     /// Paths matching a shell glob pattern, sorted.
@@ -209,10 +224,10 @@ public enum FileIO {
 
     public static func isDirectory(_ path: String) -> Bool {
         var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+        return !path.utf8.contains(0) && stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
-    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    public static func exists(_ path: String) -> Bool { !path.utf8.contains(0) && access(path, F_OK) == 0 }
 
     // MARK: - Removing
 
@@ -267,3 +282,15 @@ private let systemRename = Darwin.rename
 private let systemUnlink = Darwin.unlink
 private let systemGlob = Darwin.glob
 #endif
+
+/// Where a file is: its device and inode, which tell a directory reached twice (through a symbolic
+/// link) from two directories with the same contents.
+public struct FileIdentity: Hashable, Sendable {
+    public var device: UInt64
+    public var inode: UInt64
+
+    public init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
+    }
+}

@@ -37,7 +37,7 @@ public enum JobLoader {
         do {
             root = try JSONParser.parse(data)
         } catch {
-            return (nil, [JobIssue("\(file):\(error.line):\(error.column)", error.message)])
+            return (nil, [.shortened("\(file):\(error.line):\(error.column)", error.message)])
         }
         let parsed = JobParser.read(root)
         let (plan, issues) = JobValidator.check(parsed.spec, hints: parsed.hints)

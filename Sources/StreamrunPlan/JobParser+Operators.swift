@@ -13,7 +13,7 @@ extension JobReader {
         let kindName = JobParser.operatorKinds.first { $0.type == kind.rawValue }!.kind
         checkKeys(o, path, kind: kindName, family: JobParser.operatorKinds, noun: "operator")
         var op = OperatorSpec(id: id ?? "", kind: kind, inputs: inputs ?? [], jsonPath: path)
-        op.parallelism = int(o, "parallelism", path, min: 1).flatMap { Int(exactly: $0) }
+        op.parallelism = int(o, "parallelism", path, in: JobLimits.parallelism)
         var schemaKnown = true
         switch kind {
         case .filter:
@@ -106,6 +106,12 @@ extension JobReader {
             guard let size, let slide else { return nil }
             if slide > size {
                 issue(Self.join(path, "slide"), "the slide (\(Durations.format(slide))) must not be larger than the size (\(Durations.format(size)))")
+                return nil
+            }
+            let perRecord = (size + slide - 1) / slide
+            if perRecord > JobLimits.windowsPerRecord {
+                issue(Self.join(path, "slide"), "a record would belong to \(perRecord) windows (size \(Durations.format(size)) / "
+                    + "slide \(Durations.format(slide))); at most \(JobLimits.windowsPerRecord) are allowed: make the slide larger")
                 return nil
             }
             return .sliding(sizeMs: size, slideMs: slide)

@@ -12,7 +12,7 @@ struct JobReader {
     /// Ids of nodes that were declared but could not be parsed at all (e.g. an unknown `type`).
     var dropped: Set<String> = []
 
-    mutating func issue(_ path: String, _ message: String) { issues.append(JobIssue(path, message)) }
+    mutating func issue(_ path: String, _ message: String) { issues.append(.shortened(path, message)) }
 
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : path + "." + key }
     static func index(_ path: String, _ i: Int) -> String { path + "[\(i)]" }
@@ -41,9 +41,11 @@ struct JobReader {
         }
     }
 
+    /// The value of `key`, or nil after reporting it missing: at the object's path, or at the key's
+    /// name for a top-level key (`sinks: missing required key "sinks"`).
     mutating func required(_ o: JSONObject, _ key: String, _ path: String) -> JSONValue? {
         if let v = o[key] { return v }
-        issue(path, "missing required key \"\(key)\"")
+        issue(path.isEmpty ? key : path, "missing required key \"\(key)\"")
         return nil
     }
 
@@ -63,18 +65,33 @@ struct JobReader {
         return s
     }
 
-    mutating func int(_ o: JSONObject, _ key: String, _ path: String, min: Int64, required: Bool = false) -> Int64? {
+    /// An integer from `min` to `max` (the message names both when there is a `max`).
+    mutating func int(_ o: JSONObject, _ key: String, _ path: String, min: Int64, max: Int64 = .max,
+                      required: Bool = false) -> Int64? {
         guard let v = required ? self.required(o, key, path) : o[key] else { return nil }
-        if let n = v.number?.int, n >= min { return n }
-        issue(Self.join(path, key), "expected an integer ≥ \(min), got \(v.brief)")
+        if let n = v.number?.int, n >= min, n <= max { return n }
+        let range = max == .max ? "≥ \(min)" : "from \(min) to \(max)"
+        issue(Self.join(path, key), "expected an integer \(range), got \(v.brief)")
         return nil
     }
 
-    mutating func positiveNumber(_ o: JSONObject, _ key: String, _ path: String) -> Double? {
+    /// An integer in `range`, as an `Int`.
+    mutating func int(_ o: JSONObject, _ key: String, _ path: String, in range: ClosedRange<Int64>,
+                      required: Bool = false) -> Int? {
+        int(o, key, path, min: range.lowerBound, max: range.upperBound, required: required).flatMap { Int(exactly: $0) }
+    }
+
+    /// A number in `range`.
+    mutating func number(_ o: JSONObject, _ key: String, _ path: String, in range: ClosedRange<Double>) -> Double? {
         guard let v = o[key] else { return nil }
-        if let d = v.number?.double, d > 0, d.isFinite { return d }
-        issue(Self.join(path, key), "expected a number > 0, got \(v.brief)")
+        if let d = v.number?.double, range.contains(d) { return d }
+        issue(Self.join(path, key), "expected a number from \(Self.plain(range.lowerBound)) to \(Self.plain(range.upperBound)), got \(v.brief)")
         return nil
+    }
+
+    /// `0.001`, `1000000000`: a bound as a person writes it.
+    static func plain(_ d: Double) -> String {
+        d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
     }
 
     mutating func bool(_ o: JSONObject, _ key: String, _ path: String) -> Bool? {
@@ -84,29 +101,56 @@ struct JobReader {
         return nil
     }
 
-    /// A duration string (`"250ms"`, `"10s"`, `"5m"`, `"1h"`, `"2d"`) in milliseconds.
+    /// A duration string (`"250ms"`, `"10s"`, `"1m30s"`, `"0"`; see ``Durations``) in milliseconds,
+    /// at most ``JobLimits/maxDurationMs``.
     mutating func duration(_ o: JSONObject, _ key: String, _ path: String, positive: Bool = false,
                            required: Bool = false) -> Int64? {
         guard let v = required ? self.required(o, key, path) : o[key] else { return nil }
         let p = Self.join(path, key)
         guard let s = v.string, let ms = Durations.parse(s) else {
-            issue(p, "expected a duration like \"10s\", got \(v.brief)")
+            var message = "expected a duration like \"10s\", got \(v.brief)"
+            if let s = v.string, let hint = Durations.hint(s) { message += " (\(hint))" }
+            issue(p, message)
             return nil
         }
         if positive && ms == 0 {
             issue(p, "expected a duration greater than 0, got \(v.brief)")
             return nil
         }
+        if ms > JobLimits.maxDurationMs {
+            issue(p, "expected a duration of at most \(Durations.format(JobLimits.maxDurationMs)), got \(v.brief)")
+            return nil
+        }
         return ms
     }
 
-    /// A byte size: a positive integer, or a string like `"64KB"`, `"16MB"`, `"1GB"` (binary units).
+    /// A file or directory path: a non-empty string without a NUL character (which no file name can
+    /// hold, and which the C library would silently cut the path at).
+    mutating func path(_ o: JSONObject, _ key: String, _ path: String, required: Bool = false) -> String? {
+        guard let s = string(o, key, path, required: required) else { return nil }
+        if s.utf8.contains(0) {
+            issue(Self.join(path, key), "a path must not contain a NUL character (\\u0000), got \(JSONValue(.string(s)).brief)")
+            return nil
+        }
+        return s
+    }
+
+    /// A byte size in ``JobLimits/byteSize``: an integer, or a string like `"64KB"`, `"16MB"`, `"1GB"`
+    /// (binary units).
     mutating func byteSize(_ o: JSONObject, _ key: String, _ path: String) -> Int? {
         guard let v = o[key] else { return nil }
-        if let n = v.number?.int, n > 0, let r = Int(exactly: n) { return r }
-        if let s = v.string, let n = Self.parseByteSize(s), n > 0 { return n }
-        issue(Self.join(path, key), "expected a size like \"16MB\" or a number of bytes, got \(v.brief)")
-        return nil
+        var size: Int?
+        if let n = v.number?.int, n > 0 { size = Int(exactly: n) }
+        if let s = v.string, let n = Self.parseByteSize(s), n > 0 { size = n }
+        guard let size else {
+            issue(Self.join(path, key), "expected a size like \"16MB\" or a number of bytes, got \(v.brief)")
+            return nil
+        }
+        guard JobLimits.byteSize.contains(size) else {
+            issue(Self.join(path, key), "expected a size from 1KB to 1TB, got \(v.brief)")
+            return nil
+        }
+        return size
     }
 
     static func parseByteSize(_ text: String) -> Int? {

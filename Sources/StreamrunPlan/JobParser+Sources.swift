@@ -9,8 +9,8 @@ extension JobReader {
             return nil
         }
         var s = SourceSpec(id: id ?? "", kind: kind, jsonPath: path)
-        s.parallelism = int(o, "parallelism", path, min: 1).flatMap { Int(exactly: $0) }
-        s.maxRecordsPerSecond = positiveNumber(o, "maxRecordsPerSecond", path)
+        s.parallelism = int(o, "parallelism", path, in: JobLimits.parallelism)
+        s.maxRecordsPerSecond = number(o, "maxRecordsPerSecond", path, in: JobLimits.recordsPerSecond)
         if let e = o["eventTime"] { s.eventTime = eventTime(e, Self.join(path, "eventTime")) }
         switch kind {
         case .file: readFileSource(o, path, into: &s)
@@ -23,7 +23,7 @@ extension JobReader {
 
     private mutating func readFileSource(_ o: JSONObject, _ path: String, into s: inout SourceSpec) {
         checkKeys(o, path, kind: "fileSource", family: JobParser.sourceKinds, noun: "source")
-        s.path = string(o, "path", path, required: true)
+        s.path = self.path(o, "path", path, required: true)
         s.format = enumValue(o, "format", path, as: DataFormat.self) ?? .jsonl
         if let v = required(o, "schema", path) { s.schema = schema(v, Self.join(path, "schema")) ?? Schema([]) }
         s.follow = bool(o, "follow", path) ?? false
@@ -54,7 +54,7 @@ extension JobReader {
         s.schema = SourceSpec.nexmarkBidSchema
         s.seed = int(o, "seed", path, min: 0).map { UInt64($0) } ?? 0
         s.count = int(o, "count", path, min: 0)
-        s.splits = int(o, "splits", path, min: 1).flatMap { Int(exactly: $0) } ?? 8
+        s.splits = int(o, "splits", path, in: JobLimits.generatorSplits) ?? 8
     }
 
     mutating func eventTime(_ v: JSONValue, _ path: String) -> EventTimeSpec? {
@@ -104,7 +104,7 @@ extension JobReader {
         let inputs = stringArray(o, "inputs", path, nonEmpty: true, required: true)
         guard let kind, let id else { return nil }
         var s = SinkSpec(id: id, kind: kind, inputs: inputs ?? [], jsonPath: path)
-        s.parallelism = int(o, "parallelism", path, min: 1).flatMap { Int(exactly: $0) }
+        s.parallelism = int(o, "parallelism", path, in: JobLimits.parallelism)
         s.format = enumValue(o, "format", path, as: DataFormat.self) ?? .jsonl
         s.fields = stringArray(o, "fields", path, nonEmpty: true)
         switch kind {
@@ -112,14 +112,14 @@ extension JobReader {
             checkKeys(o, path, kind: "stdoutSink", family: JobParser.sinkKinds, noun: "sink")
         case .file:
             checkKeys(o, path, kind: "fileSink", family: JobParser.sinkKinds, noun: "sink")
-            s.path = string(o, "path", path, required: true)
+            s.path = self.path(o, "path", path, required: true)
             s.header = bool(o, "header", path) ?? false
             if s.format != .csv && o["header"] != nil {
                 issue(Self.join(path, "header"), "\"header\" applies only to \"format\": \"csv\"")
             }
             s.partitionBy = string(o, "partitionBy", path)
             if let key = string(o, "partitionKey", path) {
-                if key.contains("/") || key.contains("=") || key == "." || key == ".." {
+                if key.contains("/") || key.contains("=") || key.utf8.contains(0) || key == "." || key == ".." {
                     issue(Self.join(path, "partitionKey"), "expected a directory key without '/' or '=', got \"\(key)\"")
                 } else {
                     s.partitionKey = key

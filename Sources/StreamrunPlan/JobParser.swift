@@ -28,10 +28,9 @@ public enum JobParser {
             return Parsed(spec: spec, issues: r.issues, hints: .init(fromParser: true))
         }
         r.checkKeys(o, "", kind: "job")
-        spec.name = r.string(o, "name", "", required: true) ?? ""
-        spec.parallelism = r.int(o, "parallelism", "", min: 1).flatMap { Int(exactly: $0) } ?? 1
-        spec.maxParallelism = r.int(o, "maxParallelism", "", min: 1).flatMap { Int(exactly: $0) }
-            ?? KeyGroups.defaultMaxParallelism
+        spec.name = r.jobName(o) ?? ""
+        spec.parallelism = r.int(o, "parallelism", "", in: JobLimits.parallelism) ?? 1
+        spec.maxParallelism = r.int(o, "maxParallelism", "", in: JobLimits.keyGroups) ?? KeyGroups.defaultMaxParallelism
         if let c = o["checkpoints"] { spec.checkpoints = r.checkpoints(c, "checkpoints") }
         if let c = o["control"] { spec.control = r.control(c, "control") }
 
@@ -49,7 +48,7 @@ extension JobReader {
         guard let o = object(v, path) else { return nil }
         checkKeys(o, path, kind: "checkpoints")
         let defaults = CheckpointSpec(dir: "")
-        let dir = string(o, "dir", path, required: true)
+        let dir = self.path(o, "dir", path, required: true)
         let interval = duration(o, "interval", path, positive: true)
         let retain = int(o, "retain", path, min: 1).flatMap { Int(exactly: $0) }
         let timeout = duration(o, "timeout", path, positive: true)
@@ -78,7 +77,7 @@ extension JobReader {
     mutating func list<T>(_ o: JSONObject, _ key: String, required: Bool,
                           _ element: (inout JobReader, JSONValue, String) -> T?) -> [T] {
         guard let v = o[key] else {
-            if required { issue("", "missing required key \"\(key)\"") }
+            if required { issue(key, "missing required key \"\(key)\"") }
             return []
         }
         guard let a = v.array else {
@@ -91,22 +90,32 @@ extension JobReader {
         return a.enumerated().compactMap { i, e in element(&self, e, Self.index(key, i)) }
     }
 
-    /// The `id` of a node: letters, digits, `_` and `-` (ids name state and output directories,
-    /// and `.` is reserved for `w.late`).
+    /// The `id` of a node: 1–128 letters, digits, `_` and `-` (ids name state files and output
+    /// directories, and `.` is reserved for `w.late`): the rule the checkpoint store enforces,
+    /// ``SafeNames/isValidID(_:)``.
     mutating func id(_ o: JSONObject, _ path: String) -> String? {
         guard let s = string(o, "id", path, required: true) else { return nil }
-        let ok = s.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSetASCII.isAlnum($0) || $0 == "_" || $0 == "-") }
-        if !ok {
-            issue(Self.join(path, "id"), "expected an id of letters, digits, '_' and '-', got \"\(s)\"")
+        if !SafeNames.isValidID(s) {
+            let why = s.utf8.count > SafeNames.maxLength
+                ? "expected an id of at most \(SafeNames.maxLength) characters (it is part of state file names), got \(s.utf8.count): \(JSONValue(.string(s)).brief)"
+                : "expected an id of letters, digits, '_' and '-', got \(JSONValue(.string(s)).brief)"
+            issue(Self.join(path, "id"), why)
             dropped.insert(s)  // already reported: references to it are not blamed again
             return nil
         }
         return s
     }
-}
 
-enum CharacterSetASCII {
-    static func isAlnum(_ u: Unicode.Scalar) -> Bool {
-        ("a"..."z").contains(u) || ("A"..."Z").contains(u) || ("0"..."9").contains(u)
+    /// The job's `name`: it names the directories of the job's state and savepoints
+    /// (`.streamrun/<name>/`, `savepoints/<name>/`), so it must be a safe file name
+    /// (``SafeNames/isValidJobName(_:)``).
+    mutating func jobName(_ o: JSONObject) -> String? {
+        guard let s = string(o, "name", "", required: true) else { return nil }
+        guard SafeNames.isValidJobName(s) else {
+            issue("name", "expected a name of at most \(SafeNames.maxLength) letters, digits, '_', '-' and '.', not starting "
+                + "with '.' (it names the job's state and savepoint directories), got \(JSONValue(.string(s)).brief)")
+            return nil
+        }
+        return s
     }
 }

@@ -102,8 +102,9 @@ extension Validation {
     /// Explicit parallelism, else the job's; explicit values must not exceed maxParallelism.
     mutating func parallelism(_ explicit: Int?, path: String, defaultValue: Int? = nil) -> Int {
         guard let p = explicit else { return defaultValue ?? spec.parallelism }
-        if p < 1 {
-            issue(Validation.join(path, "parallelism"), "expected an integer ≥ 1, got \(p)")
+        let limit = JobLimits.parallelism
+        if !limit.contains(Int64(p)) {
+            issue(Validation.join(path, "parallelism"), "expected an integer from \(limit.lowerBound) to \(limit.upperBound), got \(p)")
         } else if p > spec.maxParallelism {
             issue(Validation.join(path, "parallelism"), "\(p) is more than maxParallelism \(spec.maxParallelism)")
         }

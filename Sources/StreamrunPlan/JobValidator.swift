@@ -91,7 +91,7 @@ struct Validation {
         self.hints = hints
     }
 
-    mutating func issue(_ path: String, _ message: String) { issues.append(JobIssue(path, message)) }
+    mutating func issue(_ path: String, _ message: String) { issues.append(.shortened(path, message)) }
 
     mutating func run() {
         checkJob()
@@ -103,11 +103,20 @@ struct Validation {
 
     private mutating func checkJob() {
         if !hints.fromParser {
-            if spec.name.isEmpty { issue("name", "expected a non-empty string, got \"\"") }
+            if spec.name.isEmpty {
+                issue("name", "expected a non-empty string, got \"\"")
+            } else if !SafeNames.isValidJobName(spec.name) {
+                issue("name", "expected a name of letters, digits, '_', '-' and '.', not starting with '.', got \"\(spec.name)\"")
+            }
             if spec.sources.isEmpty { issue("sources", "a job needs at least one source") }
             if spec.sinks.isEmpty { issue("sinks", "a job needs at least one sink") }
-            if spec.parallelism < 1 { issue("parallelism", "expected an integer ≥ 1, got \(spec.parallelism)") }
-            if spec.maxParallelism < 1 { issue("maxParallelism", "expected an integer ≥ 1, got \(spec.maxParallelism)") }
+            let (p, k) = (JobLimits.parallelism, JobLimits.keyGroups)
+            if !p.contains(Int64(spec.parallelism)) {
+                issue("parallelism", "expected an integer from \(p.lowerBound) to \(p.upperBound), got \(spec.parallelism)")
+            }
+            if !k.contains(Int64(spec.maxParallelism)) {
+                issue("maxParallelism", "expected an integer from \(k.lowerBound) to \(k.upperBound), got \(spec.maxParallelism)")
+            }
         }
         if spec.maxParallelism >= 1 && spec.parallelism > spec.maxParallelism {
             issue("parallelism", "\(spec.parallelism) is more than maxParallelism \(spec.maxParallelism)")

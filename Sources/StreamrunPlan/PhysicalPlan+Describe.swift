@@ -34,10 +34,25 @@ extension PhysicalPlan {
             }
         case .filter(let e): return " where \(e.source)"
         case .map(let m): return " \(m.expressions.count) computed column\(m.expressions.count == 1 ? "" : "s")"
-        case .window(let w): return " \(w.window)"
+        case .window(let w):
+            var parts = [w.window.description]
+            if w.allowedLatenessMs > 0 { parts.append("allowed lateness \(Durations.format(w.allowedLatenessMs))") }
+            if let ttl = w.stateTtlMs { parts.append("state ttl \(Durations.format(ttl))") }
+            return " " + parts.joined(separator: ", ")
         case .dedupe(let d): return " within \(Durations.format(d.withinMs))"
         case .sink(let s):
             return " \(s.spec.path ?? "stdout") (\(s.spec.format.rawValue))" + (s.partition.map { ", partitioned by \($0.source)" } ?? "")
+        }
+    }
+}
+
+extension WindowSpec: CustomStringConvertible {
+    /// The window as job.json writes it: `tumbling 10s`, `sliding 10s every 2s`, `session gap 15m`.
+    public var description: String {
+        switch self {
+        case .tumbling(let size): return "tumbling \(Durations.format(size))"
+        case .sliding(let size, let slide): return "sliding \(Durations.format(size)) every \(Durations.format(slide))"
+        case .session(let gap): return "session gap \(Durations.format(gap))"
         }
     }
 }

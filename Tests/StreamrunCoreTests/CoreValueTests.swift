@@ -3,10 +3,12 @@ import Testing
 @testable import StreamrunCore
 
 @Suite struct DurationTests {
-    @Test(arguments: [("250ms", 250), ("10s", 10_000), ("5m", 300_000), ("1h", 3_600_000), ("2d", 172_800_000), ("0", 0), (" 3s ", 3000)] as [(String, Int64)])
+    @Test(arguments: [("250ms", 250), ("10s", 10_000), ("5m", 300_000), ("1h", 3_600_000), ("2d", 172_800_000), ("0", 0), ("0s", 0),
+                       ("1m30s", 90_000), ("1h2m3s", 3_723_000), ("1s500ms", 1500), ("1d0h", 86_400_000)] as [(String, Int64)])
     func parses(_ text: String, _ ms: Int64) { #expect(Durations.parse(text) == ms) }
 
-    @Test(arguments: ["ten", "10", "s", "-5s", "1.5s", "10 s", "10sec", "", "99999999999999999999d"])
+    @Test(arguments: ["ten", "10", "s", "-5s", "1.5s", "10 s", "10sec", "", "99999999999999999999d",
+                       " 3s ", " 1s", "1s ", "10S", "1H", "01s", "00s", "1m01s", "30s1m", "1s1s", "1ms1s", "1m 30s", "9223372036854775s808ms"])
     func rejects(_ text: String) { #expect(Durations.parse(text) == nil) }
 
     @Test func formatsShortestExactUnit() {

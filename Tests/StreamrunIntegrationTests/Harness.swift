@@ -7,6 +7,8 @@ enum Harness {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// The signal that ended the process, if one did (then `status` is the signal number).
+        var signal: Int32? = nil
     }
 
     /// The package root (two levels above this file's folder).
@@ -85,7 +87,8 @@ enum Harness {
         }
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errData, as: UTF8.self),
+                      signal: p.terminationReason == .uncaughtSignal ? p.terminationStatus : nil)
     }
 
     /// A fresh temporary directory.

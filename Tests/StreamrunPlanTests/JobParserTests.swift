@@ -164,7 +164,7 @@ struct JobParserTests {
               "checkpoints": {} }
             """
         #expect(parseSpec(text).issues == [
-            "missing required key \"name\"",
+            "name: missing required key \"name\"",
             "checkpoints: missing required key \"dir\"",
             "sources[0]: missing required key \"path\"",
             "sources[0]: missing required key \"schema\"",
@@ -192,7 +192,7 @@ struct JobParserTests {
     }
 
     @Test func jobNeedsSourcesAndSinks() {
-        #expect(problems(#"{ "name": "x" }"#) == ["missing required key \"sources\"", "missing required key \"sinks\""])
+        #expect(problems(#"{ "name": "x" }"#) == ["sources: missing required key \"sources\"", "sinks: missing required key \"sinks\""])
         #expect(problems(#"{ "name": "x", "sources": [], "sinks": [] }"#) == [
             "sources: a job needs at least one source", "sinks: a job needs at least one sink",
         ])
@@ -220,24 +220,24 @@ struct JobParserTests {
             """
         #expect(parseSpec(text).issues == [
             "name: expected a string, got 5",
-            "parallelism: expected an integer ≥ 1, got \"two\"",
-            "maxParallelism: expected an integer ≥ 1, got 0",
+            "parallelism: expected an integer from 1 to 1024, got \"two\"",
+            "maxParallelism: expected an integer from 1 to 32768, got 0",
             "checkpoints.dir: expected a non-empty string, got \"\"",
             "checkpoints.interval: expected a duration like \"10s\", got \"ten\"",
             "checkpoints.retain: expected an integer ≥ 1, got 1.5",
             "checkpoints.timeout: expected a duration greater than 0, got \"0s\"",
             "checkpoints.minPause: expected a duration like \"10s\", got 10",
-            "sources[0].maxRecordsPerSecond: expected a number > 0, got 0",
+            "sources[0].maxRecordsPerSecond: expected a number from 0.001 to 1000000000, got 0",
             "sources[0].eventTime: expected an object, got \"a\"",
             "sources[0].format: expected \"jsonl\" or \"csv\", got \"parquet\"",
             "sources[0].schema.a: expected a type (int, float, string, bool or timestamp), got \"integer\"",
             "sources[0].schema.b: expected a type (int, float, string, bool or timestamp), got \"strng\" (did you mean \"string\"?)",
             "sources[0].follow: expected true or false, got \"yes\"",
             "sources[0].splitSize: expected a size like \"16MB\" or a number of bytes, got \"lots\"",
-            "sources[1].parallelism: expected an integer ≥ 1, got 0",
+            "sources[1].parallelism: expected an integer from 1 to 1024, got 0",
             "sources[1].seed: expected an integer ≥ 0, got -1",
             "sources[1].count: expected an integer ≥ 0, got -5",
-            "sources[1].splits: expected an integer ≥ 1, got 0",
+            "sources[1].splits: expected an integer from 1 to 4096, got 0",
             "sources[2]: expected an object, got \"nope\"",
             "operators[0].inputs: expected an array of strings, got \"f\"",
             "operators[0].where: expected a non-empty string, got \"\"",

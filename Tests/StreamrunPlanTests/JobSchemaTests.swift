@@ -82,6 +82,21 @@ struct JobSchemaTests {
         }
     }
 
+    /// The schema's duration pattern accepts exactly what the parser's grammar accepts.
+    @Test func durationPatternMatchesTheGrammar() throws {
+        let defs = try #require(try Self.schema()["$defs"]?.object)
+        let pattern = try #require(defs["duration"]?.object?["pattern"]?.string)
+        let zero = try #require(defs["positiveDuration"]?.object?["not"]?.object?["pattern"]?.string)
+        let samples = ["0", "0s", "250ms", "10s", "5m", "1h", "2d", "1m30s", "1h2m3s", "1s500ms", "1d0h", "0m0s", " 1s", "1s ", "10S",
+                       "01s", "1m05s", "30s1m", "1s1s", "1ms1s", "1.5s", "", "s", "ms", "10", "1m 30s", "1M"]
+        for s in samples {
+            #expect(SchemaValidator.matches(s, pattern) == (Durations.parse(s) != nil), "\(s.debugDescription)")
+            if Durations.parse(s) != nil { #expect(SchemaValidator.matches(s, zero) == (Durations.parse(s) == 0), "\(s)") }
+        }
+        let nul = try #require(defs["fileSource"]?.object?["properties"]?.object?["path"]?.object?["pattern"]?.string)
+        #expect(SchemaValidator.matches("data/x", nul) && !SchemaValidator.matches("a\u{0}b", nul))
+    }
+
     @Test func referenceErrorSamplesAreReal() throws {
         // The "Error messages" section quotes this job's output verbatim.
         let text = try String(contentsOf: Self.docs.appendingPathComponent("job-json.md"), encoding: .utf8)

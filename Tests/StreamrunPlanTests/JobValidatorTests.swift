@@ -308,7 +308,7 @@ struct JobValidatorTests {
               "sinks": [{ "id": "out", "type": "file", "inputs": ["q3", "eur", "w"], "path": "out" }] }
             """
         #expect(problems(text) == [
-            "parallelism: expected an integer ≥ 1, got \"two\"",
+            "parallelism: expected an integer from 1 to 1024, got \"two\"",
             "checkpoints.interval: expected a duration like \"10s\", got \"ten\"",
             "operators[0].where: expected a bool expression, got int",
             "operators[1].set.price: unknown field \"prise\" (did you mean \"price\"?)",

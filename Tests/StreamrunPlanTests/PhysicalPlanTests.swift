@@ -66,3 +66,13 @@ import Testing
         #expect(text.contains("↳ chained out [sink:file]"))
     }
 }
+
+/// Issue 11, item 21 (part): `plan` prints durations as job.json writes them.
+@Suite struct PlanDescribeTests {
+    @Test func windowsReadAsJobJSON() {
+        #expect(WindowSpec.tumbling(sizeMs: 1000).description == "tumbling 1s")
+        #expect(WindowSpec.sliding(sizeMs: 10_000, slideMs: 2000).description == "sliding 10s every 2s")
+        #expect(WindowSpec.session(gapMs: 900_000).description == "session gap 15m")
+        #expect(WindowSpec.tumbling(sizeMs: 1500).description == "tumbling 1500ms")
+    }
+}

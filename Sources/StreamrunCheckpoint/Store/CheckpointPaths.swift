@@ -86,12 +86,9 @@ public struct CheckpointPaths: Sendable, Hashable {
     /// The hidden name a file is written under before it is renamed to `name`: `.<name>.inprogress`.
     public static func inProgressName(_ name: String) -> String { "." + name + inProgressSuffix }
 
-    /// Whether `id` can be part of a file name: 1–128 ASCII letters, digits, `_` or `-` (the rule
-    /// job.json ids follow).
-    public static func isValidOperatorID(_ id: String) -> Bool {
-        !id.isEmpty && id.utf8.count <= 128
-            && id.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || (($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A) || $0 == 0x5F || $0 == 0x2D }
-    }
+    /// Whether `id` can be part of a file name: 1–128 ASCII letters, digits, `_` or `-` — the rule
+    /// job.json validation applies to ids (``SafeNames/isValidID(_:)``).
+    public static func isValidOperatorID(_ id: String) -> Bool { SafeNames.isValidID(id) }
 
     // MARK: - Paths
 

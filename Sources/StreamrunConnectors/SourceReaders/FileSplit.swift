@@ -20,21 +20,30 @@ public enum FileSplits {
     /// The input files a source `path` names: a file, every non-hidden file below a directory, or the
     /// matches of a glob; sorted by path.
     public static func files(_ path: String, jsonPath: String) throws(StreamrunError) -> [String] {
+        if path.utf8.contains(0) {
+            throw StreamrunError(.inputNotFound, "a path must not contain a NUL character", location: jsonPath)
+        }
         if path.contains(where: { "*?[".contains($0) }) {
             let matches = FileIO.glob(path).filter { !FileIO.isDirectory($0) }
             if matches.isEmpty { throw StreamrunError(.inputNotFound, "\"\(path)\" matches no files", location: jsonPath) }
             return matches
         }
-        if FileIO.isDirectory(path) { return listRecursively(path) }
+        if FileIO.isDirectory(path) {
+            var visited: Set<FileIdentity> = []
+            return listRecursively(path, visited: &visited)
+        }
         if !FileIO.exists(path) { throw StreamrunError(.inputNotFound, "no such file or directory: \(path)", location: jsonPath) }
         return [path]
     }
 
-    static func listRecursively(_ dir: String) -> [String] {
+    /// Every non-hidden file below `dir`. A directory reached again (through a symbolic link that
+    /// points back up) is listed once, so a link cycle cannot make the walk endless.
+    static func listRecursively(_ dir: String, visited: inout Set<FileIdentity>) -> [String] {
+        guard let id = FileIO.identity(dir), visited.insert(id).inserted else { return [] }
         var out: [String] = []
         for name in (FileIO.list(dir) ?? []) where !name.hasPrefix(".") && !name.hasPrefix("_") {
             let p = dir.hasSuffix("/") ? dir + name : dir + "/" + name
-            if FileIO.isDirectory(p) { out += listRecursively(p) } else { out.append(p) }
+            if FileIO.isDirectory(p) { out += listRecursively(p, visited: &visited) } else { out.append(p) }
         }
         return out.sorted()
     }

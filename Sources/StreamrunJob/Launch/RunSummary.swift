@@ -32,10 +32,11 @@ public struct RunSummary: Sendable, CustomStringConvertible {
             lines = ["job \"\(job)\" stopped at checkpoint \(id) after \(Self.seconds(elapsedSeconds)); run it again to continue from there"]
             if let savepoint { lines.append("  savepoint: \(savepoint)") }
         }
-        for s in sources { lines.append("  source \(s.id) (\(s.kind)): \(s.records) records") }
-        for s in sinks { lines.append("  sink \(s.id) (\(s.kind)): \(s.records) records") }
-        for l in late { lines.append("  operator \(l.id) (\(l.kind)): \(l.records) late records") }
-        for d in duplicates { lines.append("  operator \(d.id) (\(d.kind)): \(d.records) duplicates dropped") }
+        func records(_ n: Int, _ noun: String = "record") -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        for s in sources { lines.append("  source \(s.id) (\(s.kind)): \(records(s.records))") }
+        for s in sinks { lines.append("  sink \(s.id) (\(s.kind)): \(records(s.records))") }
+        for l in late { lines.append("  operator \(l.id) (\(l.kind)): \(records(l.records, "late record"))") }
+        for d in duplicates { lines.append("  operator \(d.id) (\(d.kind)): \(records(d.records, "duplicate")) dropped") }
         let rate = elapsedSeconds > 0 ? Double(recordsIn) / elapsedSeconds : 0
         lines.append("  \(filesCommitted) file\(filesCommitted == 1 ? "" : "s") committed, \(Self.rate(rate)) events/s")
         return lines.joined(separator: "\n")

@@ -1,8 +1,21 @@
 /// Recursive-descent parser. Precedence, low to high: `||`; `&&`; comparisons (which do not chain);
 /// `+ -`; `* / %`; unary `! -`; calls, literals, names and parentheses.
+///
+/// Two limits keep every recursive pass over the tree (this parser, the type checker, constant
+/// folding, the evaluator and the tree's deallocation) far from the end of a thread's stack:
+/// parentheses, calls and unary operators nest at most ``maxNesting`` deep, and an expression has at
+/// most ``maxOperators`` operators. A chain like `a + a + a` is a tree as deep as it has operators, so
+/// the deepest tree has `maxOperators + maxNesting + 1` levels.
 struct Parser {
+    /// How deep parentheses, function calls and unary operators may nest.
+    static let maxNesting = JobLimits.maxExpressionNesting
+    /// How many unary and binary operators one expression may have.
+    static let maxOperators = JobLimits.maxExpressionOperators
+
     private let tokens: [Token]
     private var p = 0
+    private var depth = 0
+    private var operators = 0
 
     static func parse(_ source: String) throws(ExpressionError) -> Syntax {
         var parser = Parser(tokens: try Lexer.tokenize(source))
@@ -33,9 +46,30 @@ struct Parser {
 
     private mutating func expression() throws(ExpressionError) -> Syntax { try or() }
 
+    /// Enters one level of nesting (a parenthesis, a call or a unary operator) at `offset`.
+    private mutating func enter(_ offset: Int) throws(ExpressionError) {
+        depth += 1
+        if depth > Self.maxNesting {
+            throw ExpressionError(
+                "expression nests deeper than \(Self.maxNesting) levels (parentheses, function calls and unary operators) at offset \(offset)",
+                offset: offset)
+        }
+    }
+
+    /// Counts one operator at `offset`.
+    private mutating func count(_ offset: Int) throws(ExpressionError) {
+        operators += 1
+        if operators > Self.maxOperators {
+            throw ExpressionError(
+                "expression has more than \(Self.maxOperators) operators (at offset \(offset)); split it over several operators, like a map then a filter",
+                offset: offset)
+        }
+    }
+
     private mutating func or() throws(ExpressionError) -> Syntax {
         var lhs = try and()
         while let op = accept("||", keyword: "or") {
+            try count(op.offset)
             lhs = Syntax(kind: .binary(.or, lhs, try and()), offset: op.offset, spelling: op.text)
         }
         return lhs
@@ -44,6 +78,7 @@ struct Parser {
     private mutating func and() throws(ExpressionError) -> Syntax {
         var lhs = try comparison()
         while let op = accept("&&", keyword: "and") {
+            try count(op.offset)
             lhs = Syntax(kind: .binary(.and, lhs, try comparison()), offset: op.offset, spelling: op.text)
         }
         return lhs
@@ -54,6 +89,7 @@ struct Parser {
         guard case .symbol(let s) = current.kind, let op = BinaryOperator.comparison(s) else { return lhs }
         let t = current
         p += 1
+        try count(t.offset)
         let rhs = try additive()
         let next = current
         if case .symbol(let s2) = next.kind, BinaryOperator.comparison(s2) != nil {
@@ -75,6 +111,7 @@ struct Parser {
             }
             let t = current
             p += 1
+            try count(t.offset)
             lhs = Syntax(kind: .binary(op, lhs, try multiplicative()), offset: t.offset, spelling: t.text)
         }
     }
@@ -91,6 +128,7 @@ struct Parser {
             }
             let t = current
             p += 1
+            try count(t.offset)
             lhs = Syntax(kind: .binary(op, lhs, try unary()), offset: t.offset, spelling: t.text)
         }
     }
@@ -98,6 +136,9 @@ struct Parser {
     private mutating func unary() throws(ExpressionError) -> Syntax {
         let t = current
         if let op = accept("!", keyword: "not") {
+            try count(op.offset)
+            try enter(op.offset)
+            defer { depth -= 1 }
             return Syntax(kind: .unary(.not, try unary()), offset: op.offset, spelling: op.text)
         }
         if accept("-") != nil {
@@ -108,6 +149,9 @@ struct Parser {
                 let v = magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
                 return Syntax(kind: .int(v), offset: t.offset, spelling: lit.text)
             }
+            try count(t.offset)
+            try enter(t.offset)
+            defer { depth -= 1 }
             return Syntax(kind: .unary(.negate, try unary()), offset: t.offset, spelling: "-")
         }
         return try primary()
@@ -149,6 +193,8 @@ struct Parser {
             }
             p += 1
             guard accept("(") != nil else { return Syntax(kind: .field(n), offset: t.offset) }
+            try enter(t.offset)
+            defer { depth -= 1 }
             var args: [Syntax] = []
             if accept(")") != nil { return Syntax(kind: .call(n, args), offset: t.offset) }
             while true {
@@ -159,6 +205,8 @@ struct Parser {
             }
         case .symbol("("):
             p += 1
+            try enter(t.offset)
+            defer { depth -= 1 }
             let e = try expression()
             guard accept(")") != nil else { throw expectedClose(current, opener: "(", at: t.offset, orComma: false) }
             return e

@@ -28,6 +28,9 @@ public struct JSONParser {
     private var line = 1
     private var lineStart = 0
     private var depth = 0
+    /// An offset on the current line and its column, so the column of each value is counted from the
+    /// previous one rather than from the start of the line (a one-line job.json stays linear).
+    private var known = (offset: 0, column: 1)
 
     /// Parses one JSON document.
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
@@ -53,7 +56,7 @@ public struct JSONParser {
 
     private mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
         guard i < bytes.count else { throw error("unexpected end of input: expected a value") }
-        let (l, c) = (line, column(at: i))
+        let (l, c) = (line, currentColumn())
         switch bytes[i] {
         case UInt8(ascii: "{"): return JSONValue(.object(try parseObject()), line: l, column: c)
         case UInt8(ascii: "["): return JSONValue(.array(try parseArray()), line: l, column: c)
@@ -82,7 +85,7 @@ public struct JSONParser {
             guard peek(UInt8(ascii: "\"")) else {
                 throw error(peek(UInt8(ascii: "}")) ? "trailing comma before '}'" : "expected a string key, got \(describeCurrent())")
             }
-            let (kl, kc) = (line, column(at: i))
+            let (kl, kc) = (line, currentColumn())
             let key = try parseString()
             if let (fl, fc) = seen[key] {
                 throw JSONSyntaxError("duplicate key \"\(key)\" (first at \(fl):\(fc))", line: kl, column: kc)
@@ -267,6 +270,15 @@ public struct JSONParser {
 
     private func peek(_ b: UInt8) -> Bool { i < bytes.count && bytes[i] == b }
     private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+
+    /// The column of the current offset, counted on from the last one asked for on this line.
+    private mutating func currentColumn() -> Int {
+        if known.offset < lineStart || known.offset > i { known = (lineStart, 1) }
+        var c = known.column
+        for k in known.offset..<i where bytes[k] & 0xC0 != 0x80 { c += 1 }
+        known = (i, c)
+        return c
+    }
 
     /// The 1-based column of `offset` on the current line, counting characters (UTF-8 lead bytes).
     private func column(at offset: Int) -> Int {

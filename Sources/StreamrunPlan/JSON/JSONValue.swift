@@ -35,13 +35,34 @@ public struct JSONValue: Sendable, Hashable {
         switch kind {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
-        case .number(let n): return n.text
+        case .number(let n): return n.text.count > 40 ? String(n.text.prefix(40)) + "…" : n.text
         case .string(let s):
             let cut = s.count > 40 ? String(s.prefix(40)) + "…" : s
-            return "\"" + cut + "\""
+            return "\"" + Self.escapingControls(cut) + "\""
         case .array: return "an array"
         case .object: return "an object"
         }
+    }
+}
+
+extension JSONValue {
+    /// `text` with control characters written as JSON escapes (`\n`, `\t`, `\u0000`), so a message
+    /// quoting a value stays on one line and shows what is there.
+    static func escapingControls(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        var out = ""
+        for u in text.unicodeScalars {
+            switch u {
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case _ where u.value < 0x20 || u.value == 0x7F:
+                let hex = String(u.value, radix: 16, uppercase: false)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out
     }
 }
 
