@@ -9,44 +9,38 @@ import ServiceLifecycle
 import StreamrunCore
 import StreamrunJob
 import Synchronization
-import UnixSignals
 
-/// A job as a process runs it: the job, its control endpoint and the signals that stop it, as the
-/// services of one swift-service-lifecycle `ServiceGroup`.
+/// A job as a process runs it: the job and its control endpoint as the services of one
+/// swift-service-lifecycle `ServiceGroup`, stopped by SIGINT or SIGTERM.
 ///
 /// - The control endpoint (``ControlServer``) starts first; once it listens, the job publishes its
 ///   address in control.json and runs.
 /// - The first SIGINT or SIGTERM stops the job gracefully (``JobLauncher/requestStop()``); a second
-///   one exits at once with status 128 + the signal.
-/// - When the job ends, the group shuts down gracefully, last service first: the signal listener
-///   stops, then the endpoint, after the answers in flight (the one to `POST /stop`) have gone out.
+///   one exits at once with status 128 + the signal (``SignalListener``).
+/// - When the job ends, the group shuts down gracefully: the endpoint stops after the answers in
+///   flight (the one to `POST /stop`) have gone out.
 public struct JobHost: Sendable {
     public let server: ControlServer
     public let statusLine: Bool
     /// Called once with the endpoint's URL, when the job is past its checks and restore (a job
     /// refused at start announces nothing).
     public let announce: @Sendable (String) -> Void
-    /// SIGINT and SIGTERM, when the process caught them since it started; else trapped by ``run()``.
-    public let signals: UnixSignalsSequence?
-
-    public init(server: ControlServer, statusLine: Bool, signals: UnixSignalsSequence? = nil,
-                announce: @escaping @Sendable (String) -> Void) {
+    public init(server: ControlServer, statusLine: Bool, announce: @escaping @Sendable (String) -> Void) {
         self.server = server
         self.statusLine = statusLine
-        self.signals = signals
         self.announce = announce
     }
 
     /// Runs the job to its end and returns its summary; throws its error.
     ///
-    /// - Important: Installs handlers for SIGINT and SIGTERM for as long as it runs.
+    /// - Important: SIGINT and SIGTERM stop the job only when the process installed
+    ///   ``SignalListener`` (the executable does, first thing).
     public func run() async throws(StreamrunError) -> RunSummary {
         let launcher = server.launcher
         // The message names where the running one answers, so `status` and `stop` can reach it.
         try launcher.acquireLock(holder: { ControlFile.read(in: launcher.stateDirectory).map { "pid \($0.pid), \($0.url)" } })
         defer { launcher.releaseLock() }
-        let signals: UnixSignalsSequence
-        if let early = self.signals { signals = early } else { signals = await UnixSignalsSequence(trapping: .sigint, .sigterm) }
+        SignalListener.onStop { launcher.requestStop() }
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let app = server.application(onListening: { port in
             portSink.yield(port)
@@ -55,8 +49,7 @@ public struct JobHost: Sendable {
         let job = JobService(host: self, ports: ports)
         let group = ServiceGroup(configuration: .init(
             services: [
-                .init(service: app),
-                .init(service: SignalService(signals: signals, stop: server.launcher.requestStop)),
+                .init(service: OnControlThread(app)),
                 .init(service: job, successTerminationBehavior: .gracefullyShutdownGroup,
                       failureTerminationBehavior: .gracefullyShutdownGroup),
             ],
@@ -109,17 +102,13 @@ private final class JobService: Service, Sendable {
     }
 }
 
-/// The first SIGINT or SIGTERM asks the job to stop; a second one exits at once.
-private struct SignalService: Service {
-    let signals: UnixSignalsSequence
-    let stop: @Sendable () -> Void
+/// Runs a service — the control endpoint — on ``DedicatedThreadExecutor/control``, so it answers
+/// while the job's operators keep every cooperative thread busy.
+private struct OnControlThread<Wrapped: Service>: Service {
+    let wrapped: Wrapped
+    init(_ wrapped: Wrapped) { self.wrapped = wrapped }
 
-    func run() async {
-        var count = 0
-        for await signal in signals.cancelOnGracefulShutdown() {
-            count += 1
-            if count > 1 { exit(128 + signal.rawValue) }
-            stop()
-        }
+    func run() async throws {
+        try await withTaskExecutorPreference(DedicatedThreadExecutor.control) { try await wrapped.run() }
     }
 }

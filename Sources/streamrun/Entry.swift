@@ -4,8 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Logging
-import Synchronization
-import UnixSignals
+import StreamrunControl
 
 @main
 enum Entry {
@@ -19,16 +18,8 @@ enum Entry {
             exit(mistyped.exitCode)
         }
         // A job catches SIGINT and SIGTERM from the first moment: a signal that comes while the job
-        // is still loading waits here and stops it as soon as it runs.
-        if Streamrun.runsAJob(arguments) {
-            let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
-            EarlySignals.sequence.withLock { $0 = signals }
-        }
+        // is still loading is kept and stops it as soon as it runs.
+        if Streamrun.runsAJob(arguments) { SignalListener.install() }
         await Streamrun.main()
     }
-}
-
-/// The signal handlers installed at start-up, for the job that runs.
-enum EarlySignals {
-    static let sequence = Mutex<UnixSignalsSequence?>(nil)
 }

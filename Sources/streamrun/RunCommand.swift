@@ -71,8 +71,7 @@ struct RunCommand: AsyncParsableCommand {
             let control = plan.spec.control ?? ControlSpec()
             let server = ControlServer(launcher: launcher, host: controlHost ?? control.host, port: controlPort ?? control.port)
             let statusLine = !quiet && isatty(STDERR_FILENO) != 0
-            let signals = EarlySignals.sequence.withLock { $0 }
-            let summary = try await JobHost(server: server, statusLine: statusLine, signals: signals) { url in
+            let summary = try await JobHost(server: server, statusLine: statusLine) { url in
                 CLI.logger.info("control endpoint: \(url)", metadata: ["url": "\(url)"])
             }.run()
             if !quiet { CLI.logger.info("\(summary.description)") }

@@ -221,6 +221,33 @@ import Testing
         #expect(stderr.contains("did not stop within 1s"), "\(stderr)")
     }
 
+    /// Reproduction: a sliding window with many windows per record ignored SIGTERM for seconds, and
+    /// with every cooperative thread busy in operators nothing listened for the second signal.
+    @Test func secondSignalExitsAtOnceWhileOperatorsAreBusy() throws {
+        let dir = try Harness.tempDir("busy-signals")
+        let text = #"""
+            { "name": "busy", "parallelism": 2,
+              "sources": [{ "id": "bids", "type": "generator", "seed": 1, "count": 100000000, "eventTime": { "field": "dateTime" } }],
+              "operators": [{ "id": "w", "type": "window", "inputs": ["bids"], "keyBy": ["bidder"],
+                              "window": { "type": "sliding", "size": "10s", "slide": "100ms" }, "aggregates": { "n": "count()" } }],
+              "sinks": [{ "id": "out", "type": "file", "inputs": ["w"], "path": "out", "format": "csv" }] }
+            """#
+        try Harness.write(text, to: dir.appendingPathComponent("job.json"))
+        let run = try Self.start(["job.json"], in: dir)
+        defer { if run.process.isRunning { run.process.terminate() } }
+        let control = dir.appendingPathComponent(".streamrun/busy/control.json")
+        try Self.waitFor("the job to run") { FileManager.default.fileExists(atPath: control.path) || !run.process.isRunning }
+        kill(run.process.processIdentifier, SIGTERM)
+        // Two signals sent at once are one to the kernel: the second comes once the first is seen.
+        try Self.waitFor("the job to be stopping") { run.stderr.contains("stopping: ") || !run.process.isRunning }
+        // The endpoint answers while the operators keep every cooperative thread busy.
+        let status = try Harness.run(["status", "--json", "job.json"], cwd: dir)
+        #expect(status.stdout.contains(#""state" : "stopping""#), "\(status.stderr)")
+        kill(run.process.processIdentifier, SIGTERM)
+        let (exitStatus, stderr) = run.finish()
+        #expect(run.process.terminationReason == .exit && exitStatus == 128 + SIGTERM, "\(exitStatus): \(stderr)")
+    }
+
     /// Reproduction: every run left an empty `.streamrun/<name>/` behind.
     @Test func runWithoutCheckpointsLeavesNoStateDirectory() throws {
         let dir = try Harness.tempDir("no-leftovers")

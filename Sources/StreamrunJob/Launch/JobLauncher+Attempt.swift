@@ -63,11 +63,13 @@ extension JobLauncher {
 
     private enum Child { case runner, persister, helper }
 
-    /// Fails once ``Options/stopTimeoutMs`` has passed after a stop request: the group then cancels
-    /// the dataflow, whose tasks end even when a sink's write is blocked.
-    private func stopDeadline() async throws -> Child {
+    /// Once ``Options/stopTimeoutMs`` has passed after a stop request, cancels the dataflow (whose
+    /// tasks end even when a sink's write is blocked) and fails.
+    private func stopDeadline(_ runner: JobRunner) async throws -> Child {
         await lifecycle.waitUntilStopRequested()
         try await Task.sleep(for: .milliseconds(options.stopTimeoutMs))
+        // Directly: the group's own task may wait for a thread that busy operators hold.
+        runner.cancel()
         let last = history.lastCompleted.map { "; its last complete checkpoint is \($0.id)" } ?? ""
         throw StreamrunError(.stopTimedOut, """
             the job did not stop within \(Durations.format(options.stopTimeoutMs)) (is a sink blocked, for example stdout that nobody \
@@ -102,7 +104,9 @@ extension JobLauncher {
                         return .helper
                     }
                 }
-                group.addTask { try await self.stopDeadline() }
+                // On a thread of its own: operators that keep every cooperative thread busy must not
+                // hold the deadline back.
+                group.addTask(executorPreference: DedicatedThreadExecutor.control) { try await self.stopDeadline(runner) }
                 while let child = try await group.next(), child != .runner {}
                 if let coordinator {
                     coordinator.finishStream()

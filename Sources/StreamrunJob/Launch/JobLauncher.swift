@@ -71,7 +71,12 @@ public final class JobLauncher: Sendable {
     /// Asks the job to stop (SIGINT / SIGTERM, `POST /stop`). With checkpoints it stops at a final
     /// checkpoint without emitting anything after it, so the next run continues exactly there;
     /// without, the sources stop reading and the job drains and commits what it read.
-    public func requestStop() { lifecycle.requestStop() }
+    public func requestStop() {
+        guard lifecycle.requestStop() else { return }
+        logger.info(plan.spec.checkpoints == nil
+            ? "stopping: the sources stop and what they read is committed (a second signal exits at once)"
+            : "stopping at a checkpoint (a second signal exits at once)")
+    }
 
     /// Runs the job until its input ends, it is stopped, or it fails for good.
     ///

@@ -53,8 +53,17 @@ public final class JobLifecycle: Sendable {
         }
     }
 
-    /// Asks the job to stop (without waiting): at a checkpoint when it has checkpoints, else by draining.
-    func requestStop() { perform { $0.machine.requestStop() } }
+    /// Asks the job to stop (without waiting): at a checkpoint when it has checkpoints, else by
+    /// draining. Returns whether this was the first request.
+    @discardableResult
+    func requestStop() -> Bool {
+        var first = false
+        perform { s in
+            first = !s.machine.stopRequested && !s.machine.phase.hasEnded
+            return s.machine.requestStop()
+        }
+        return first
+    }
 
     /// The interval passed: triggers a checkpoint unless one is in flight; returns its id.
     func triggerPeriodic() -> CheckpointID? {

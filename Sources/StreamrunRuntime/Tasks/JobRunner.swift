@@ -27,6 +27,8 @@ public final class JobRunner: Sendable {
     public let physical: PhysicalPlan
     public let metrics: JobMetrics
     public let stop = StopFlag()
+    /// Set by ``cancel()``: every output refuses to emit.
+    let aborted = StopFlag()
     let factory: any OperatorFactory
     let options: Options
     /// gates[stage][subtask]; nil for source stages.
@@ -160,10 +162,18 @@ public final class JobRunner: Sendable {
         await withTaskCancellationHandler {
             await runTasks(firstError)
         } onCancel: {
-            stop.request()
-            failAll()
+            cancel()
         }
         if let e = firstError.error { throw e }
+    }
+
+    /// Stops every task as soon as it next reads or writes a channel: sources stop and every gate
+    /// fails, so ``run()`` throws `CancellationError`. What task cancellation does; callable from
+    /// any thread, also while every task of the job is busy.
+    public func cancel() {
+        aborted.request()
+        stop.request()
+        failAll()
     }
 
     private func runTasks(_ firstError: FirstError) async {
@@ -223,8 +233,8 @@ public final class JobRunner: Sendable {
         for id in stage.nodes {
             let node = plan.node(id)!
             let m = metrics[id]!
-            let main = Output(metrics: m)
-            let late = node.lateSchema != nil ? Output(metrics: nil) : nil
+            let main = Output(metrics: m, aborted: aborted)
+            let late = node.lateSchema != nil ? Output(metrics: nil, aborted: aborted) : nil
             mains[id] = main
             lates[id] = late
             if case .source = node.kind {

@@ -16,13 +16,21 @@ public final class Output {
     private var lastWatermark: Watermark = .min
     private var finished = false
 
-    init(metrics: NodeMetrics?) {
+    /// Set when the job is cancelled (``JobRunner/cancel()``): emitting then throws, so a task that
+    /// produces output without reading a channel (a window firing, a chain of operators) stops too.
+    let aborted: StopFlag?
+
+    init(metrics: NodeMetrics?, aborted: StopFlag? = nil) {
         self.metrics = metrics
+        self.aborted = aborted
     }
 
     /// Sends a batch to every consumer. Empty batches are not sent.
+    ///
+    /// - Important: Throws `CancellationError` once the job is cancelled.
     public func emit(_ batch: RecordBatch) async throws {
         guard batch.count > 0 else { return }
+        if aborted?.isRequested == true { throw CancellationError() }
         metrics?.recordsOut.add(batch.count)
         for c in chained {
             c.metrics.recordsIn.add(batch.count)

@@ -48,6 +48,13 @@ public final class FileSink: TwoPhaseCommitSink {
     }
 
     public func startFresh(_ reason: FreshStart) throws(StreamrunError) {
+        // In-progress files of this sink are a crashed run's (the job holds its lock): nobody will
+        // commit them.
+        if FileIO.isDirectory(root) {
+            for (dir, name) in FileIO.files(below: root) where PartFileNames.parseInProgress(name, sinkID: id.name) != nil {
+                FileIO.unlink(dir + "/" + name)
+            }
+        }
         let earlier = committedFiles()
         guard let first = earlier.first else { return }
         if overwrite {
