@@ -12,6 +12,8 @@ public struct ConnectorFactory: OperatorFactory {
     public let restore: [NodeID: [OperatorSnapshot]]?
     /// Every sink of the job, in plan order.
     public let sinks: [any TwoPhaseCommitSink]
+    /// How the subtasks of each rate-limited source share its `maxRecordsPerSecond`.
+    let rateBudgets = SourceRateBudgets()
 
     /// - Parameter overwrite: sinks replace the output of an earlier run at their first commit
     ///   instead of refusing to start (`--overwrite`).
@@ -45,12 +47,12 @@ public struct ConnectorFactory: OperatorFactory {
             let old = restore?[node.id]?.first { $0.subtask == subtask }
             let cursor = old?.parallelism == node.parallelism ? try SplitState.decodeCursor(old?.named[SplitState.cursorSection]) : nil
             return try FileSourceReader(spec: spec, subtask: subtask, parallelism: node.parallelism, stop: stop,
-                                        restore: try restoredSplits(node), cursor: cursor) {
+                                        restore: try restoredSplits(node), cursor: cursor, rateBudgets: rateBudgets) {
                 RecordDecoders.make(for: spec)
             }
         case .generator:
             return GeneratorSourceReader(spec: spec, subtask: subtask, parallelism: node.parallelism, stop: stop,
-                                         restore: try restoredSplits(node))
+                                         restore: try restoredSplits(node), rateBudgets: rateBudgets)
         }
     }
 

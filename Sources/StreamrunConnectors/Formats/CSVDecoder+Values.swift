@@ -8,6 +8,9 @@ extension CSVDecoder {
     ) throws(RecordProblem) {
         let type = fields.types[column]
         if type == .string {
+            if !UTF8Check.isASCII(p, start, end), let m = UTF8Check.problem(field: fields.names[column], p, start, end) {
+                throw .value(m)
+            }
             builder.appendString(column, UnsafeBufferPointer(start: p + start, count: end &- start))
             return
         }
@@ -16,6 +19,7 @@ extension CSVDecoder {
         while s < e && (p[s] == ASCII.space || p[s] == ASCII.tab) { s &+= 1 }
         while e > s && (p[e &- 1] == ASCII.space || p[e &- 1] == ASCII.tab) { e &-= 1 }
         if s == e {
+            if column == eventTimeColumn { throw .value("event time field \"\(fields.names[column])\" is empty") }
             builder.appendNull(column)
             return
         }

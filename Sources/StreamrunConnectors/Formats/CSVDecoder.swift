@@ -13,9 +13,10 @@ import StreamrunCore
 /// - `header`: the first record of each file (see ``beginFile()``) is skipped unread.
 /// - Blank lines are skipped (and counted), so a one-column file cannot hold an empty record.
 /// - Every record must have exactly `schema.count` fields (`expected 7 fields, got 6`).
-/// - Values: a `string` field is taken as is; an empty field is the empty string (CSV cannot tell a
-///   null string from an empty one). For other types, spaces and tabs around the value are ignored
-///   and an empty field, quoted or not, is null. `int`: optional sign and digits (Int64 range).
+/// - Values: a `string` field is taken as is and must be valid UTF-8; an empty field is the empty
+///   string (CSV cannot tell a null string from an empty one). For other types, spaces and tabs around
+///   the value are ignored and an empty field, quoted or not, is null (an error in the event-time
+///   column, `eventTimeColumn`). `int`: optional sign and digits (Int64 range).
 ///   `float`: a decimal number (`1`, `-2.5`, `1e-3`) or `NaN`, `Infinity`, `-Infinity`.
 ///   `bool`: `true`/`false` in any case. `timestamp`: integer epoch milliseconds or ISO-8601.
 public struct CSVDecoder: RecordDecoder {
@@ -23,17 +24,20 @@ public struct CSVDecoder: RecordDecoder {
     public let delimiter: UInt8
     /// Whether each file starts with a header record to skip.
     public let header: Bool
+    /// The column that must hold a value in every record (the source's event time), or -1.
+    public let eventTimeColumn: Int
     /// True until the current file's header record has been skipped.
     public private(set) var headerPending: Bool
     let fields: FieldTable
     var scratch: [UInt8] = []
 
-    public init(schema: Schema, delimiter: UInt8 = UInt8(ascii: ","), header: Bool = false) {
+    public init(schema: Schema, delimiter: UInt8 = UInt8(ascii: ","), header: Bool = false, eventTimeColumn: Int? = nil) {
         precondition(delimiter != ASCII.quote && delimiter != ASCII.newline && delimiter != ASCII.cr,
                      "CSV delimiter must not be a quote or a line break")
         self.schema = schema
         self.delimiter = delimiter
         self.header = header
+        self.eventTimeColumn = eventTimeColumn ?? -1
         self.headerPending = header
         self.fields = FieldTable(schema)
     }

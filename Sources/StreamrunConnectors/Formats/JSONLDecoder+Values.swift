@@ -8,6 +8,7 @@ extension JSONLDecoder {
     ) throws(RecordProblem) {
         let c = p[i]
         if c == UInt8(ascii: "n") && JSONScan.hasPrefix(p, i, end, "null") {
+            if column == eventTimeColumn { throw .value("event time field \"\(fields.names[column])\" is null", at: i) }
             builder.appendNull(column)
             i &+= 4
             return
@@ -31,14 +32,22 @@ extension JSONLDecoder {
         case .string:
             guard c == ASCII.quote else { throw try mismatch(column, p, i, end) }
             let start = i &+ 1
-            let stop = JSONScan.stringStop(p, start, end)
+            var nonASCII = false
+            let stop = JSONScan.stringStop(p, start, end, nonASCII: &nonASCII)
             if stop < end && p[stop] == ASCII.quote {
+                if nonASCII, let m = UTF8Check.problem(field: fields.names[column], p, start, stop) { throw .value(m, at: i) }
                 builder.appendString(column, UnsafeBufferPointer(start: p + start, count: stop &- start))
                 i = stop &+ 1
             } else {
+                let open = i
                 i = start
                 scratch.removeAll(keepingCapacity: true)
                 try JSONScan.decodeString(p, &i, end, into: &scratch)
+                try scratch.withUnsafeBufferPointer { (b) throws(RecordProblem) in
+                    guard let q = b.baseAddress, !UTF8Check.isASCII(q, 0, b.count),
+                          let m = UTF8Check.problem(field: fields.names[column], q, 0, b.count) else { return }
+                    throw .value(m, at: open)
+                }
                 builder.appendString(column, scratch)
             }
         case .bool:

@@ -11,15 +11,19 @@ import StreamrunCore
 /// - Keys may come in any order. The decoder guesses that they come in the order of the previous
 ///   line and checks the guess by comparing bytes, so the common case costs no lookup.
 /// - Unknown keys are skipped, whatever their value (nested objects and arrays too). A missing key
-///   or `null` gives null. A key that appears twice is an error.
+///   or `null` gives null, except in the event-time column (`eventTimeColumn`), where either is an
+///   error. A key that appears twice is an error.
 /// - `int`: JSON integers only (`1.5`, `1e3` and values outside Int64 are errors).
 ///   `float`: any JSON number, correctly rounded. `string`: a JSON string (a number or a bool is an
-///   error); escapes are decoded, lone surrogates become U+FFFD, and UTF-8 is not validated.
+///   error); escapes are decoded, lone surrogates become U+FFFD, and the result must be valid
+///   UTF-8 (checked only when a byte is ≥ 0x80, so ASCII costs nothing).
 ///   `bool`: `true`/`false`. `timestamp`: an integer (epoch milliseconds) or an ISO-8601 string
 ///   (see `Timestamps.parse`).
 /// - The whole line must be valid JSON: trailing data after the object is an error.
 public struct JSONLDecoder: RecordDecoder {
     public let schema: Schema
+    /// The column that must hold a value in every record (the source's event time), or -1.
+    public let eventTimeColumn: Int
     let fields: FieldTable
     /// The column that the k-th key of the previous line named (-1: unknown key).
     var keyOrder: [Int] = []
@@ -29,8 +33,9 @@ public struct JSONLDecoder: RecordDecoder {
     var stamps: [UInt32]
     var stamp: UInt32 = 0
 
-    public init(schema: Schema) {
+    public init(schema: Schema, eventTimeColumn: Int? = nil) {
         self.schema = schema
+        self.eventTimeColumn = eventTimeColumn ?? -1
         self.fields = FieldTable(schema)
         self.stamps = Array(repeating: 0, count: max(schema.count - 64, 0))
     }
@@ -138,7 +143,10 @@ public struct JSONLDecoder: RecordDecoder {
         if seenCount != fields.count {
             for c in 0..<fields.count {
                 let seen = c < 64 ? seenLow & (1 &<< UInt64(c)) != 0 : stamps[c &- 64] == stamp
-                if !seen { builder.appendNull(c) }
+                if !seen {
+                    if c == eventTimeColumn { throw .value("event time field \"\(fields.names[c])\" is missing") }
+                    builder.appendNull(c)
+                }
             }
         }
         builder.endRow()

@@ -59,6 +59,34 @@ enum JSONScan {
         return end
     }
 
+    /// ``stringStop(_:_:_:)`` that also reports whether a byte before the stop is ≥ 0x80 (then the
+    /// caller validates the string as UTF-8). The check is one OR per eight bytes.
+    @inline(__always) static func stringStop(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, nonASCII: inout Bool) -> Int {
+        var j = i
+        var bits: UInt64 = 0
+        while j &+ 8 <= end {
+            let v = SWAR.load(p + j)
+            let mask = SWAR.equal(v, ASCII.quote) | SWAR.equal(v, ASCII.backslash) | SWAR.less(v, 0x20)
+            if mask != 0 {
+                // The high bit of the first match is bit 8k+7; keep the k bytes before it.
+                let before = UInt64(mask.trailingZeroBitCount &- 7)
+                bits |= v & ((1 &<< before) &- 1)
+                nonASCII = bits & SWAR.highs != 0
+                return j &+ SWAR.first(mask)
+            }
+            bits |= v
+            j &+= 8
+        }
+        while j < end {
+            let c = p[j]
+            if c == ASCII.quote || c == ASCII.backslash || c < 0x20 { break }
+            bits |= UInt64(c)
+            j &+= 1
+        }
+        nonASCII = bits & SWAR.highs != 0
+        return j
+    }
+
     /// True when `p[i...]` starts with `literal`.
     @inline(__always) static func hasPrefix(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ literal: StaticString) -> Bool {
         let n = literal.utf8CodeUnitCount
@@ -66,7 +94,8 @@ enum JSONScan {
     }
 
     /// Decodes the rest of a string whose opening quote is at `i - 1`, escapes resolved, appending
-    /// its UTF-8 bytes to `out`. Lone surrogates become U+FFFD. Bytes are not checked for valid UTF-8.
+    /// its UTF-8 bytes to `out`. Lone surrogates become U+FFFD. Raw bytes are copied unchecked: a
+    /// caller that keeps the string validates `out` (``UTF8Check``).
     static func decodeString(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int, into out: inout [UInt8]) throws(RecordProblem) {
         let open = i &- 1
         while true {

@@ -83,17 +83,22 @@ public struct DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// Builds the decoder for a source's format.
 public enum RecordDecoders {
+    /// - Parameter eventTimeField: a field that must not be null or missing in any record (the
+    ///   source's event time): such a record is an error with its file and line.
     public static func make(
-        _ format: DataFormat, schema: Schema, csvHeader: Bool = false, csvDelimiter: UInt8 = UInt8(ascii: ",")
+        _ format: DataFormat, schema: Schema, csvHeader: Bool = false, csvDelimiter: UInt8 = UInt8(ascii: ","),
+        eventTimeField: String? = nil
     ) -> any RecordDecoder {
+        let time = eventTimeField.flatMap { schema.index(of: $0) }
         switch format {
-        case .jsonl: return JSONLDecoder(schema: schema)
-        case .csv: return CSVDecoder(schema: schema, delimiter: csvDelimiter, header: csvHeader)
+        case .jsonl: return JSONLDecoder(schema: schema, eventTimeColumn: time)
+        case .csv: return CSVDecoder(schema: schema, delimiter: csvDelimiter, header: csvHeader, eventTimeColumn: time)
         }
     }
 
-    /// The decoder for `source`'s format and CSV options.
+    /// The decoder for `source`'s format, CSV options and event-time field.
     public static func make(for source: SourceSpec) -> any RecordDecoder {
-        make(source.format, schema: source.schema, csvHeader: source.csvHeader, csvDelimiter: source.csvDelimiter)
+        make(source.format, schema: source.schema, csvHeader: source.csvHeader, csvDelimiter: source.csvDelimiter,
+             eventTimeField: source.eventTime?.field)
     }
 }

@@ -22,15 +22,16 @@ final class FileSourceReader: SourceReader {
     let timeColumn: Int?
     var limiter: RateLimiter?
     var pendingWatermark: SourceOutput?
-    let batchRows: Int
     var lastScan = ContinuousClock.now
 
     /// - Parameter restore: the splits stored by a checkpoint (all old subtasks' together); this subtask
     ///   takes its share by the usual assignment and continues each at its stored position.
     /// - Parameter cursor: the round-robin position this subtask had at the checkpoint (only meaningful,
     ///   and only passed, when restoring at the same parallelism), so splits interleave exactly as before.
+    /// - Parameter rateBudgets: where the subtasks of one run share `maxRecordsPerSecond` (a reader
+    ///   without one shares it with the subtasks it computes, as if they ran).
     init(spec: SourceSpec, subtask: Int, parallelism: Int, stop: StopFlag, restore: [SplitState]? = nil, cursor: Int? = nil,
-         makeDecoder: @escaping () -> any RecordDecoder) throws(StreamrunError) {
+         rateBudgets: SourceRateBudgets? = nil, makeDecoder: @escaping () -> any RecordDecoder) throws(StreamrunError) {
         self.spec = spec
         self.subtask = subtask
         self.parallelism = parallelism
@@ -38,8 +39,6 @@ final class FileSourceReader: SourceReader {
         self.makeDecoder = makeDecoder
         self.builder = BatchBuilder(schema: spec.schema, capacity: 2048)
         self.timeColumn = spec.eventTime.flatMap { spec.schema.index(of: $0.field) }
-        if let rate = spec.maxRecordsPerSecond { limiter = RateLimiter(perSecond: rate / Double(parallelism)) }
-        self.batchRows = limiter?.batchRows ?? 2048
         self.watermarks = SplitWatermarks(splits: 0, maxOutOfOrdernessMs: spec.eventTime?.maxOutOfOrdernessMs ?? 0,
                                           idleTimeoutMs: spec.eventTime?.idleTimeoutMs, now: MonotonicMillis.now)
         if let restore {
@@ -56,13 +55,29 @@ final class FileSourceReader: SourceReader {
                 if s.finished { watermarks.finish(split: k) }
             }
             if let cursor, cursor < readers.count { self.cursor = cursor }
+            let open = restore.filter { !$0.finished }.map { FileSplit(path: $0.path, start: $0.start, end: $0.end, index: $0.index) }
+            startLimiter(openSplits: open, budgets: rateBudgets)
             return
         }
         let files = try FileSplits.files(spec.path ?? "", jsonPath: spec.jsonPath + ".path")
         let splits = FileSplits.plan(files: files, splittable: spec.format == .jsonl && !spec.follow, splitBytes: spec.splitBytes)
         knownFiles = Set(files)
         addSplits(assign(splits))
+        startLimiter(openSplits: splits, budgets: rateBudgets)
     }
+
+    /// With `maxRecordsPerSecond`: joins the source's budget, which starts from every subtask's share
+    /// of `openSplits` (the job-wide splits not finished).
+    private func startLimiter(openSplits: [FileSplit], budgets: SourceRateBudgets?) {
+        guard let rate = spec.maxRecordsPerSecond else { return }
+        let counts = (0..<parallelism).map { assign(openSplits, to: $0).count }
+        let budget = (budgets ?? SourceRateBudgets()).budget(for: spec.id, perSecond: rate, activeSplits: counts)
+        limiter = RateLimiter(budget: budget, subtask: subtask)
+        limiter?.setActiveSplits(activeSplits)
+    }
+
+    /// This subtask's splits that are not finished.
+    var activeSplits: Int { readers.reduce(0) { $0 + ($1.finished ? 0 : 1) } }
 
     /// Where every split of this subtask stands: the next record's byte offset and the event time seen.
     func snapshotState(checkpoint id: CheckpointID) -> SnapshotPayload? {
@@ -73,9 +88,10 @@ final class FileSourceReader: SourceReader {
         return SnapshotPayload(named: [SplitState.section: SplitState.encode(states), SplitState.cursorSection: SplitState.encodeCursor(cursor)])
     }
 
-    private func assign(_ splits: [FileSplit]) -> [FileSplit] {
-        spec.follow ? FileSplits.assignByPath(splits, subtask: subtask, parallelism: parallelism)
-            : FileSplits.assign(splits, subtask: subtask, parallelism: parallelism)
+    private func assign(_ splits: [FileSplit], to subtask: Int? = nil) -> [FileSplit] {
+        let s = subtask ?? self.subtask
+        return spec.follow ? FileSplits.assignByPath(splits, subtask: s, parallelism: parallelism)
+            : FileSplits.assign(splits, subtask: s, parallelism: parallelism)
     }
 
     private func addSplits(_ splits: [FileSplit]) {
@@ -101,8 +117,11 @@ final class FileSourceReader: SourceReader {
                 cursor = (cursor + 1) % readers.count
                 let r = readers[k]
                 if r.finished { continue }
-                let n = try r.read(maxRows: batchRows, into: &builder)
-                if r.finished { watermarks.finish(split: k) }
+                let n = try r.read(maxRows: limiter?.batchRows ?? 2048, into: &builder)
+                if r.finished {
+                    watermarks.finish(split: k)
+                    if n == 0 { limiter?.setActiveSplits(activeSplits) }
+                }
                 guard n > 0 else { continue }
                 let batch = builder.finish()
                 if let t = timeColumn {
@@ -114,6 +133,7 @@ final class FileSourceReader: SourceReader {
                     pendingWatermark = watermarks.advance(now: MonotonicMillis.now).map(Self.output)
                 }
                 try await limiter?.pace(n)
+                if r.finished { limiter?.setActiveSplits(activeSplits) }
                 return .records(batch)
             }
             if timeColumn != nil, let u = watermarks.advance(now: MonotonicMillis.now) { return Self.output(u) }
@@ -140,5 +160,6 @@ final class FileSourceReader: SourceReader {
         guard !new.isEmpty else { return }
         for f in new { knownFiles.insert(f) }
         addSplits(assign(FileSplits.plan(files: new, splittable: false, splitBytes: spec.splitBytes)))
+        limiter?.setActiveSplits(activeSplits)
     }
 }

@@ -23,10 +23,11 @@ final class GeneratorSourceReader: SourceReader {
     let timeColumn: Int?
     var limiter: RateLimiter?
     var pendingWatermark: Watermark?
-    let batchRows: Int64
 
     /// - Parameter restore: the splits stored by a checkpoint (all old subtasks' together).
-    init(spec: SourceSpec, subtask: Int, parallelism: Int, stop: StopFlag, restore: [SplitState]? = nil) {
+    /// - Parameter rateBudgets: where the subtasks of one run share `maxRecordsPerSecond`.
+    init(spec: SourceSpec, subtask: Int, parallelism: Int, stop: StopFlag, restore: [SplitState]? = nil,
+         rateBudgets: SourceRateBudgets? = nil) {
         self.spec = spec
         self.stop = stop
         self.generator = NexmarkGenerator(seed: spec.seed)
@@ -34,8 +35,6 @@ final class GeneratorSourceReader: SourceReader {
         self.splits = (0..<spec.splits).filter { $0 % parallelism == subtask }.map { (Int64($0), 0, 0) }
         self.builder = BatchBuilder(schema: SourceSpec.nexmarkBidSchema, capacity: Int(Self.blockSize))
         self.timeColumn = spec.eventTime.flatMap { SourceSpec.nexmarkBidSchema.index(of: $0.field) }
-        if let rate = spec.maxRecordsPerSecond { limiter = RateLimiter(perSecond: rate / Double(parallelism)) }
-        self.batchRows = Int64(limiter?.batchRows ?? Int(Self.blockSize))
         self.watermarks = SplitWatermarks(splits: splits.count, maxOutOfOrdernessMs: spec.eventTime?.maxOutOfOrdernessMs ?? 0)
         if let restore {
             let byIndex = Dictionary(restore.map { (Int64($0.index), $0) }, uniquingKeysWith: { a, _ in a })
@@ -47,7 +46,28 @@ final class GeneratorSourceReader: SourceReader {
                 if st.finished { watermarks.finish(split: s) }
             }
         }
+        if let rate = spec.maxRecordsPerSecond {
+            // Every subtask's splits that still have bids, from the same positions all subtasks restore.
+            let positions = Dictionary((restore ?? []).map { ($0.index, $0.position) }, uniquingKeysWith: { a, _ in a })
+            var counts = Array(repeating: 0, count: parallelism)
+            for k in 0..<spec.splits
+            where Self.hasBids(split: Int64(k), position: positions[k] ?? 0, splits: splitCount, count: spec.count) {
+                counts[k % parallelism] += 1
+            }
+            let budget = (rateBudgets ?? SourceRateBudgets()).budget(for: spec.id, perSecond: rate, activeSplits: counts)
+            limiter = RateLimiter(budget: budget, subtask: subtask)
+            limiter?.setActiveSplits(activeSplits)
+        }
     }
+
+    /// Whether split `k`, `position` bids into its block sequence, has bids left below `count`.
+    static func hasBids(split k: Int64, position: Int64, splits: Int64, count: Int64?) -> Bool {
+        guard let count else { return true }
+        return (k + position / blockSize * splits) * blockSize + position % blockSize < count
+    }
+
+    /// Owned splits that still have bids.
+    var activeSplits: Int { splits.indices.reduce(0) { $0 + (exhausted($1) ? 0 : 1) } }
 
     /// Per owned split: how far it got (blocks done × block size + offset in the current block).
     func snapshotState(checkpoint id: CheckpointID) -> SnapshotPayload? {
@@ -84,7 +104,7 @@ final class GeneratorSourceReader: SourceReader {
             if best == nil || nextBid(s) < nextBid(best!) { best = s }
         }
         guard let s = best else { return nil }
-        var end = min(blockStart(s) + Self.blockSize, nextBid(s) + batchRows)
+        var end = min(blockStart(s) + Self.blockSize, nextBid(s) + Int64(limiter?.batchRows ?? Int(Self.blockSize)))
         if let count = spec.count { end = min(end, count) }
         let start = nextBid(s)
         generator.appendBids(start..<end, into: &builder)
@@ -100,6 +120,7 @@ final class GeneratorSourceReader: SourceReader {
             if case .watermark(let w) = watermarks.advance(now: 0) { pendingWatermark = w }
         }
         try await limiter?.pace(batch.count)
+        if exhausted(s) { limiter?.setActiveSplits(activeSplits) }
         return .records(batch)
     }
 }

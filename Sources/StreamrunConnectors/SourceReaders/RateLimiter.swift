@@ -1,22 +1,44 @@
-/// Paces a source to at most `perSecond` records per second (wall-clock pacing only; it never touches
-/// the data, whose event time always comes from the records).
+/// Paces one source subtask to its share of the source's `maxRecordsPerSecond` (wall-clock pacing
+/// only; it never touches the data, whose event time always comes from the records).
+///
+/// The share comes from the source's ``SourceRateBudget`` at each call, so it follows the splits as
+/// they finish: the records emitted so far are due at the rates they were emitted at, and a subtask
+/// that fell behind catches up without sleeping.
 struct RateLimiter {
-    let perSecond: Double
+    let budget: SourceRateBudget
+    let subtask: Int
     let clock = ContinuousClock()
-    var start: ContinuousClock.Instant?
-    var emitted: Double = 0
+    /// When the records emitted so far are due.
+    var due: ContinuousClock.Instant?
 
-    init(perSecond: Double) { self.perSecond = perSecond }
+    init(budget: SourceRateBudget, subtask: Int) {
+        self.budget = budget
+        self.subtask = subtask
+    }
+
+    /// This subtask's records per second now.
+    var perSecond: Double { budget.rate(subtask: subtask) }
 
     /// Rows per batch that keep the output smooth (about 20 batches a second).
-    var batchRows: Int { max(1, min(2048, Int(perSecond / 20))) }
+    var batchRows: Int { Self.batchRows(perSecond: perSecond) }
 
-    /// Call after emitting `n` records; sleeps until they are due.
+    static func batchRows(perSecond: Double) -> Int {
+        guard perSecond.isFinite else { return 2048 }
+        return max(1, min(2048, Int(perSecond / 20)))
+    }
+
+    /// Tells the budget how many of this subtask's splits are still active.
+    func setActiveSplits(_ n: Int) { budget.setActiveSplits(n, subtask: subtask) }
+
+    /// Call after emitting `n` records; sleeps until they are due at this subtask's current rate.
     mutating func pace(_ n: Int) async throws {
+        let rate = perSecond
         let now = clock.now
-        if start == nil { start = now }
-        emitted += Double(n)
-        let due = start!.advanced(by: .nanoseconds(Int64(emitted / perSecond * 1e9)))
-        if due > now { try await Task.sleep(until: due, clock: clock) }
+        let start = due ?? now
+        // A subtask without an active split has no budget: its last batch costs nothing.
+        guard rate > 0 else { return }
+        let next = start.advanced(by: .seconds(min(Double(n) / rate, 1e9)))
+        due = next
+        if next > now { try await Task.sleep(until: next, clock: clock) }
     }
 }

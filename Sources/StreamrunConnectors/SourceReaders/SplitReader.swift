@@ -4,6 +4,10 @@ import StreamrunIO
 /// Reads the records of one ``FileSplit`` through a large buffer filled with pread(2), handing
 /// complete records to a decoder. Tracks the byte offset of the next unread record (what a checkpoint
 /// stores) and the line number (for error messages).
+///
+/// A UTF-8 byte order mark at the start of the file is skipped by the split that starts at offset 0
+/// (the first record then starts at offset 3, and a checkpoint stores that); a split resumed at a
+/// later offset never skips anything.
 final class SplitReader {
     let split: FileSplit
     var decoder: any RecordDecoder
@@ -21,7 +25,15 @@ final class SplitReader {
     private var linesConsumed = 0
     private var firstRecordOffset: Int64 = 0
     private var positioned = false
+    /// True until the start of a split at offset 0 has been checked for a byte order mark.
+    private var bomPending = false
+    /// True after a byte order mark was skipped and before the first record is consumed: that record
+    /// starts at offset 0 for the rule "a record belongs to the split holding its first byte".
+    private var firstRecordAfterBOM = false
     private(set) var finished = false
+
+    /// The UTF-8 byte order mark.
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// A reader that continues a split from a checkpoint: the next record starts at `offset`.
     convenience init(split: FileSplit, decoder: any RecordDecoder, follow: Bool, resumeAt offset: Int64, finished: Bool) {
@@ -49,9 +61,10 @@ final class SplitReader {
     /// means a followed file has no complete new record yet.
     func read(maxRows: Int, into builder: inout BatchBuilder) throws(StreamrunError) -> Int {
         if !positioned { try position() }
+        if bomPending, try !skipByteOrderMark() { return 0 }
         var rows = 0
         while rows < maxRows && !finished {
-            if recordOffset >= split.end {
+            if recordOffset >= split.end && !firstRecordAfterBOM {
                 finished = true
                 break
             }
@@ -67,6 +80,7 @@ final class SplitReader {
             }
             lo += progress.bytes
             recordOffset += Int64(progress.bytes)
+            if progress.bytes > 0 { firstRecordAfterBOM = false }
             linesConsumed += progress.lines
             rows += progress.rows
             if rows >= maxRows { break }
@@ -86,7 +100,7 @@ final class SplitReader {
     /// holding byte `end - 1`.
     private func decodeWindow() -> (Int, Bool) {
         if split.end != .max {
-            let endIndex = lo + Int(split.end - 1 - recordOffset)
+            let endIndex = lo + max(Int(split.end - 1 - recordOffset), 0)
             if endIndex < hi {
                 if let nl = newline(from: endIndex) { return (nl + 1, true) }
                 return (hi, eof)
@@ -98,7 +112,10 @@ final class SplitReader {
     /// For a split that starts mid-file: skip the partial line before its first record.
     private func position() throws(StreamrunError) {
         positioned = true
-        guard split.start > 0 else { return }
+        guard split.start > 0 else {
+            bomPending = true
+            return
+        }
         readOffset = split.start - 1
         recordOffset = split.start - 1
         lo = 0
@@ -120,6 +137,25 @@ final class SplitReader {
         }
         firstRecordOffset = recordOffset
         if recordOffset >= split.end { finished = true }
+    }
+
+    /// At the start of the file: skips a byte order mark. Returns false while a followed file is still
+    /// too short to tell (it is checked again on the next read).
+    private func skipByteOrderMark() throws(StreamrunError) -> Bool {
+        let mark = Self.byteOrderMark
+        while hi - lo < mark.count && mark.starts(with: buffer[lo..<hi]) {
+            if try !fill() {
+                if follow && hi - lo < mark.count { return false }
+                break
+            }
+        }
+        bomPending = false
+        if hi - lo >= mark.count && buffer[lo..<(lo + mark.count)].elementsEqual(mark) {
+            lo += mark.count
+            recordOffset += Int64(mark.count)
+            firstRecordAfterBOM = true
+        }
+        return true
     }
 
     /// Moves unread bytes to the front and reads more; returns false at end of file.
