@@ -13,11 +13,14 @@ public final class Output {
     var chained: [Chained] = []
     var edges: [EdgeWriter] = []
     let metrics: NodeMetrics?
+    /// This subtask's watermark gauge in `metrics`.
+    private let watermarkGauge: WatermarkGauge?
     private var lastWatermark: Watermark = .min
     private var finished = false
 
-    init(metrics: NodeMetrics?) {
+    init(metrics: NodeMetrics?, subtask: Int = 0) {
         self.metrics = metrics
+        self.watermarkGauge = metrics?.watermark.subtask(subtask)
     }
 
     /// Sends a batch to every consumer. Empty batches are not sent.
@@ -35,7 +38,7 @@ public final class Output {
     public func emitWatermark(_ w: Watermark) async throws {
         guard w > lastWatermark else { return }
         lastWatermark = w
-        metrics?.watermark.store(w)
+        watermarkGauge?.store(w)
         for c in chained { try await c.op.processWatermark(w, context: c.context) }
         for e in edges { try await e.sendWatermark(w) }
     }
