@@ -6,11 +6,16 @@ import StreamrunCore
 /// Talks to a running job's control endpoint over HTTP (AsyncHTTPClient): what `streamrun status`,
 /// `savepoint` and `stop` use.
 ///
+/// Every request carries `Authorization: Bearer <token>` when the client has the token (read from
+/// control.json by ``locate(job:stateDirectory:)``).
+///
 /// - Important: `savepoint` and `stop` wait until the job has finished the savepoint or the stop, up
 ///   to `longTimeout`. An error answer from the job is rethrown as the job's ``StreamrunError``.
 public struct ControlClient: Sendable {
     /// `http://127.0.0.1:PORT`.
     public let url: String
+    /// The run's token (``ControlAccess``); without it the job refuses `POST` requests.
+    public var token: String?
     public var timeout: Duration = .seconds(30)
     public var longTimeout: Duration = .seconds(3600)
     /// The job's name and state directory, when found by ``locate(job:stateDirectory:)``: a request
@@ -27,6 +32,7 @@ public struct ControlClient: Sendable {
             throw StreamrunError(.notRunning, "job \"\(job)\" is not running (no control endpoint in \(stateDirectory))")
         }
         var client = ControlClient(url: address.url)
+        client.token = address.token
         client.job = (job, stateDirectory)
         return client
     }
@@ -40,17 +46,21 @@ public struct ControlClient: Sendable {
         try decode(ControlMessages.CheckpointsResponse.self, await send("GET", "/checkpoints"))
     }
 
-    /// Takes a savepoint and returns its directory.
+    /// Takes a savepoint and returns its directory. An absolute `directory` may be anywhere (it is
+    /// sent with `outsideRoot`); a relative one is taken below the job's savepoint root.
     public func savepoint(directory: String? = nil) async throws(StreamrunError) -> String {
-        let body = try encode(ControlMessages.SavepointRequest(dir: directory))
+        let body = try encode(ControlMessages.SavepointRequest(dir: directory, outsideRoot: Self.outsideRoot(directory)))
         return try decode(ControlMessages.SavepointResponse.self, await send("POST", "/savepoints", body: body, long: true)).path
     }
 
-    /// Stops the job; returns the savepoint's directory when one was asked for.
+    /// Stops the job; returns the savepoint's directory when one was asked for (`directory` as in
+    /// ``savepoint(directory:)``).
     public func stop(savepoint: Bool, directory: String? = nil) async throws(StreamrunError) -> String? {
-        let body = try encode(ControlMessages.StopRequest(savepoint: savepoint, dir: directory))
+        let body = try encode(ControlMessages.StopRequest(savepoint: savepoint, dir: directory, outsideRoot: Self.outsideRoot(directory)))
         return try decode(ControlMessages.StopResponse.self, await send("POST", "/stop", body: body, long: true)).savepoint
     }
+
+    static func outsideRoot(_ directory: String?) -> Bool? { directory?.hasPrefix("/") == true ? true : nil }
 
     /// Prometheus text.
     public func metrics() async throws(StreamrunError) -> String {
@@ -61,6 +71,7 @@ public struct ControlClient: Sendable {
     public func send(_ method: String, _ path: String, body: [UInt8]? = nil, long: Bool = false) async throws(StreamrunError) -> [UInt8] {
         var request = HTTPClientRequest(url: url + path)
         request.method = .init(rawValue: method)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(body)

@@ -5,9 +5,15 @@ import StreamrunCore
 public enum ControlMessages {
     /// `POST /savepoints` request (every key optional).
     public struct SavepointRequest: Sendable, Codable {
-        /// Where to write the savepoint; default `<job dir>/savepoints/<job name>/sp-<id>`.
+        /// Where to write the savepoint; default `<job dir>/savepoints/<job name>/sp-<id>`. Relative
+        /// to the savepoint root, or absolute inside it (see ``SavepointDirectory``).
         public var dir: String?
-        public init(dir: String? = nil) { self.dir = dir }
+        /// `dir` is an absolute path that may lie outside the savepoint root (what the CLI's `--dir` sends).
+        public var outsideRoot: Bool?
+        public init(dir: String? = nil, outsideRoot: Bool? = nil) {
+            self.dir = dir
+            self.outsideRoot = outsideRoot
+        }
     }
 
     /// `POST /savepoints` response.
@@ -20,10 +26,29 @@ public enum ControlMessages {
     public struct StopRequest: Sendable, Codable {
         /// Also take a savepoint as the job stops.
         public var savepoint: Bool?
+        /// As in ``SavepointRequest``.
         public var dir: String?
-        public init(savepoint: Bool? = nil, dir: String? = nil) {
+        public var outsideRoot: Bool?
+        public init(savepoint: Bool? = nil, dir: String? = nil, outsideRoot: Bool? = nil) {
             self.savepoint = savepoint
             self.dir = dir
+            self.outsideRoot = outsideRoot
+        }
+    }
+
+    /// `GET /ping` response: the process serves (liveness).
+    public struct PingResponse: Sendable, Codable {
+        public var status = "alive"
+        public init() {}
+    }
+
+    /// `GET /ready` response: whether the job runs (readiness; 503 when not), and its state.
+    public struct ReadyResponse: Sendable, Codable {
+        public var ready: Bool
+        public var state: JobStatus.State
+        public init(state: JobStatus.State) {
+            self.ready = state == .running
+            self.state = state
         }
     }
 
@@ -74,13 +99,19 @@ extension StreamrunError.Code {
     /// A control request that is malformed or names no route.
     public static let badRequest = StreamrunError.Code("bad-request")
     public static let notFound = StreamrunError.Code("not-found")
+    /// A control request without the run's token where one is needed (401).
+    public static let unauthorized = StreamrunError.Code("unauthorized")
+    /// A control request through a Host or from an Origin that is not the endpoint's (403).
+    public static let forbidden = StreamrunError.Code("forbidden")
 }
 
 extension StreamrunError {
     /// The HTTP status of an error answer: the caller's mistake is 400, something that may heal 503,
-    /// a bug 500.
+    /// a bug 500; no route 404, no token 401, a foreign Host or Origin 403.
     public var httpStatus: Int {
         if code == .notFound { return 404 }
+        if code == .unauthorized { return 401 }
+        if code == .forbidden { return 403 }
         switch retry {
         case .user: return 400
         case .transient: return 503

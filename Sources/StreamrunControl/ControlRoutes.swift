@@ -7,17 +7,31 @@ import StreamrunCore
 ///
 /// | route | answer |
 /// |---|---|
+/// | `GET /ping` | ``ControlMessages/PingResponse`` while the process serves (liveness) |
+/// | `GET /ready` | ``ControlMessages/ReadyResponse``: 200 while the job runs, else 503 (readiness) |
 /// | `GET /job` | ``JobStatus`` |
 /// | `GET /checkpoints` | ``ControlMessages/CheckpointsResponse`` |
 /// | `POST /savepoints` | ``ControlMessages/SavepointResponse``, once the savepoint is complete |
 /// | `POST /stop` | ``ControlMessages/StopResponse``, once the final checkpoint (and savepoint) is complete |
 /// | `GET /metrics` | Prometheus text format (``JobMetricsBridge``) |
 ///
-/// Every error is a JSON ``ControlMessages/ErrorResponse`` with a 4xx or 5xx status.
+/// Every request passes ``ControlAccess`` first. A `dir` in a request body is confined to the job's
+/// savepoint root (``SavepointDirectory``). Every error is a JSON ``ControlMessages/ErrorResponse``
+/// with a 4xx or 5xx status.
 enum ControlRoutes {
-    static func router(launcher: JobLauncher, metrics: JobMetricsBridge) -> Router<BasicRequestContext> {
+    static let list = "GET /ping, GET /ready, GET /job, GET /checkpoints, POST /savepoints, POST /stop and GET /metrics"
+
+    static func router(launcher: JobLauncher, metrics: JobMetricsBridge, access: ControlAccess) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: ControlAccessMiddleware(access: access))
+        router.get("ping") { _, _ in
+            json(ControlMessages.PingResponse())
+        }
+        router.get("ready") { _, _ in
+            let state = launcher.state
+            return json(ControlMessages.ReadyResponse(state: state), status: state == .running ? .ok : .serviceUnavailable)
+        }
         router.get("job") { _, _ in
             json(launcher.status())
         }
@@ -27,7 +41,9 @@ enum ControlRoutes {
         router.post("savepoints") { request, _ in
             let body = try await decode(ControlMessages.SavepointRequest.self, from: request) ?? .init()
             do throws(StreamrunError) {
-                return json(ControlMessages.SavepointResponse(path: absolute(try await launcher.savepoint(directory: body.dir))))
+                let dir = try SavepointDirectory.resolve(body.dir, outsideRoot: body.outsideRoot ?? false,
+                                                         root: absolute(launcher.defaultSavepointRoot))
+                return json(ControlMessages.SavepointResponse(path: absolute(try await launcher.savepoint(directory: dir))))
             } catch {
                 return errorResponse(error)
             }
@@ -35,7 +51,9 @@ enum ControlRoutes {
         router.post("stop") { request, _ in
             let body = try await decode(ControlMessages.StopRequest.self, from: request) ?? .init()
             do throws(StreamrunError) {
-                let path = try await launcher.stop(savepoint: body.savepoint ?? false, directory: body.dir)
+                let dir = try SavepointDirectory.resolve(body.dir, outsideRoot: body.outsideRoot ?? false,
+                                                         root: absolute(launcher.defaultSavepointRoot))
+                let path = try await launcher.stop(savepoint: body.savepoint ?? false, directory: dir)
                 return json(ControlMessages.StopResponse(savepoint: path.map(absolute)))
             } catch {
                 return errorResponse(error)
@@ -97,8 +115,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let e as any HTTPResponseError {
             let code: StreamrunError.Code = e.status == .notFound ? .notFound : .badRequest
             let message = e.status == .notFound
-                ? "no route \(request.method) \(request.uri.path); the routes are GET /job, GET /checkpoints, "
-                    + "POST /savepoints, POST /stop and GET /metrics"
+                ? "no route \(request.method) \(request.uri.path); the routes are \(ControlRoutes.list)"
                 : "\(request.method) \(request.uri.path): \(e.status.reasonPhrase)"
             let retry: StreamrunError.RetryClass = e.status.code >= 500 ? .internal : .user
             return ControlRoutes.json(ControlMessages.ErrorResponse(StreamrunError(code, message, retry: retry)), status: e.status)

@@ -4,7 +4,9 @@ import Glibc
 import Darwin
 #endif
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import ServiceLifecycle
 import StreamrunCore
 import StreamrunJob
@@ -18,31 +20,73 @@ import StreamrunJob
 /// the body returns it removes the file and shuts the server down gracefully, so an answer in
 /// flight (the one to `POST /stop`) still reaches its client.
 ///
+/// Every request passes ``ControlAccess`` (Host check, token) first, and ``Limits`` bound what
+/// clients can hold: connections, idle time, time to send a request.
+///
 /// - Important: Both fail before running the job or the body when the address cannot be bound (a
 ///   port in use, an unknown host).
 public struct ControlServer: Sendable {
+    /// What one client may hold of the endpoint, so idle or half-sent connections cannot exhaust the
+    /// job's file descriptors.
+    public struct Limits: Sendable {
+        /// Connections open at once; more wait, unaccepted, until one closes.
+        public var maxConnections: Int
+        /// A connection on which nothing arrives for this long is closed: one that sends nothing,
+        /// part of a request, or nothing more after its last answer.
+        public var idleTimeout: Duration
+        /// A request must arrive whole (head and body) within this long of its head.
+        public var requestTimeout: Duration
+
+        public init(maxConnections: Int = 32, idleTimeout: Duration = .seconds(30), requestTimeout: Duration = .seconds(10)) {
+            self.maxConnections = maxConnections
+            self.idleTimeout = idleTimeout
+            self.requestTimeout = requestTimeout
+        }
+    }
+
     public let launcher: JobLauncher
     public let host: String
     public let port: Int
+    public let limits: Limits
+    /// Host check and token (a new random token per server: per run).
+    public let access: ControlAccess
     let logger: Logger
 
-    public init(launcher: JobLauncher, host: String = "127.0.0.1", port: Int = 0) {
+    public init(launcher: JobLauncher, host: String = "127.0.0.1", port: Int = 0, limits: Limits = Limits()) {
         self.launcher = launcher
         self.host = host
         self.port = port
+        self.limits = limits
+        self.access = ControlAccess(host: host, token: ControlAccess.generateToken())
         var logger = Logger(label: "streamrun.control")
         logger.logLevel = .warning
         self.logger = logger
     }
 
+    /// The token requests must carry (``ControlAccess``), as control.json holds it.
+    public var token: String { access.token }
+
     /// The Hummingbird application; `onListening` gets the bound port.
     func application(onListening: @escaping @Sendable (Int) -> Void) -> some Service {
-        Application(
-            router: ControlRoutes.router(launcher: launcher, metrics: JobMetricsBridge(launcher: launcher)),
-            configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
+        let access = access
+        let requestTimeout = TimeAmount(limits.requestTimeout)
+        return Application(
+            router: ControlRoutes.router(launcher: launcher, metrics: JobMetricsBridge(launcher: launcher), access: access),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [RequestReadTimeoutHandler(timeout: requestTimeout)],
+                idleTimeout: TimeAmount(limits.idleTimeout))),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil,
+                                 availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                access.bind(port: port)
+                onListening(port)
+            },
             logger: logger)
     }
+
+    /// control.json's content for the endpoint at `url`.
+    func address(url: String) -> ControlAddress { ControlAddress(url: url, pid: getpid(), token: token) }
 
     /// Serves while `body` runs, passing it the endpoint's URL (`http://127.0.0.1:PORT`).
     public func serve<T: Sendable>(_ body: (String) async throws(StreamrunError) -> T) async throws(StreamrunError) -> T {
@@ -67,7 +111,7 @@ public struct ControlServer: Sendable {
                 let result: Result<T, StreamrunError>
                 do throws(StreamrunError) {
                     let url = url(port: bound)
-                    try ControlFile.write(ControlAddress(url: url, pid: getpid()), in: launcher.stateDirectory)
+                    try ControlFile.write(address(url: url), in: launcher.stateDirectory)
                     defer { ControlFile.remove(in: launcher.stateDirectory) }
                     result = .success(try await body(url))
                 } catch {

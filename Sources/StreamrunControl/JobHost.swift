@@ -85,7 +85,7 @@ private final class JobService: Service, Sendable {
         guard let port = await it.next() else { return }
         let launcher = host.server.launcher
         let url = host.server.url(port: port)
-        try ControlFile.write(ControlAddress(url: url, pid: getpid()), in: launcher.stateDirectory)
+        try ControlFile.write(host.server.address(url: url), in: launcher.stateDirectory)
         defer { ControlFile.remove(in: launcher.stateDirectory) }
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: RunSummary?.self) { group in

@@ -1,4 +1,3 @@
-import Metrics
 import Prometheus
 import StreamrunCore
 import StreamrunJob
@@ -8,18 +7,22 @@ import Synchronization
 /// The job's metrics in Prometheus text format, for `GET /metrics`.
 ///
 /// Nothing here touches the record path: operators keep counting in their lock-free ``NodeMetrics``
-/// atomics, and each scrape copies the totals into swift-metrics counters and gauges backed by this
-/// bridge's own ``PrometheusCollectorRegistry`` (a job's registry, not the process-wide one, so several
-/// jobs may share a process). Counters only grow: after a restart the new attempt's counts are added to
-/// the earlier attempts' (the last values of the old attempt are read before switching). Checkpoint
-/// durations and sizes are taken from ``CheckpointHistory`` entries not seen by an earlier scrape.
+/// atomics, and each scrape copies the totals into counters and gauges of this bridge's own
+/// ``PrometheusCollectorRegistry`` (a job's registry, not the process-wide one, so several jobs may
+/// share a process). Every metric has HELP text (``help``) and every series the label `job_name`
+/// (Prometheus sets `job` itself, and would rename ours to `exported_job`). Counters only grow: after
+/// a restart the new attempt's counts are added to the earlier attempts' (the last values of the old
+/// attempt are read before switching). Checkpoint durations and sizes are taken from
+/// ``CheckpointHistory`` entries not seen by an earlier scrape.
 public final class JobMetricsBridge: Sendable {
     /// Every metric name, as the scrape shows it.
     public enum Name {
         public static let recordsIn = "streamrun_records_in_total"
         public static let recordsOut = "streamrun_records_out_total"
+        public static let lateRecords = "streamrun_late_records_total"
+        public static let duplicates = "streamrun_duplicate_records_total"
         public static let backpressure = "streamrun_backpressure_seconds_total"
-        public static let watermark = "streamrun_watermark_seconds"
+        public static let watermark = "streamrun_watermark_timestamp_seconds"
         public static let checkpoints = "streamrun_checkpoints_completed_total"
         public static let checkpointFailures = "streamrun_checkpoints_failed_total"
         public static let checkpointDuration = "streamrun_checkpoint_duration_seconds"
@@ -28,30 +31,45 @@ public final class JobMetricsBridge: Sendable {
         public static let uptime = "streamrun_uptime_seconds"
     }
 
+    /// The label that names the job on every series.
+    public static let jobLabel = "job_name"
+
+    /// The HELP text of each metric.
+    public static let help: [String: String] = [
+        Name.recordsIn: "Records into the operator (0 for sources).",
+        Name.recordsOut: "Records out of the operator (0 for sinks).",
+        Name.lateRecords: "Records a window received after the watermark had passed their window (dropped or sent to its late output).",
+        Name.duplicates: "Records a dedupe dropped as duplicates of a key seen within its horizon.",
+        Name.backpressure: "Time the operator's subtasks waited on full downstream queues, a wait in progress included.",
+        Name.watermark: "The operator's watermark (the minimum over its subtasks), as seconds since the epoch.",
+        Name.checkpoints: "Completed checkpoints and savepoints.",
+        Name.checkpointFailures: "Failed checkpoints.",
+        Name.checkpointDuration: "Time from a checkpoint's trigger to its durable manifest and commit.",
+        Name.checkpointSize: "Bytes of state files and manifest of the last completed checkpoint.",
+        Name.restarts: "Restarts of the job after failures.",
+        Name.uptime: "Time since the job started.",
+    ]
+
+    static let durationBuckets: [Duration] = [
+        .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300),
+    ]
+
     let launcher: JobLauncher
     let registry = PrometheusCollectorRegistry()
-    let factory: PrometheusMetricsFactory
-    private let state = Mutex(BridgeState())
+    private let state: Mutex<BridgeState>
 
     public init(launcher: JobLauncher) {
         self.launcher = launcher
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.durationHistogramBuckets[Name.checkpointDuration] = [
-            .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
-            .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300),
-        ]
-        self.factory = factory
-        let job = launcher.plan.spec.name
-        let checkpoints = launcher.plan.spec.checkpoints != nil
-        state.withLock { s in
-            // Series that exist from the first scrape, before anything happened.
-            s.add(0, to: Name.restarts, [("job", job)], key: "restarts", factory)
-            s.add(0, to: Name.checkpointFailures, [("job", job)], key: "failures", factory)
-            if checkpoints {
-                _ = s.counter(Name.checkpoints, [("job", job), ("kind", "checkpoint")], factory)
-                _ = s.timer(Name.checkpointDuration, [("job", job), ("kind", "checkpoint")], factory)
-            }
+        var s = BridgeState(registry: registry, job: launcher.plan.spec.name)
+        // Series that exist from the first scrape, before anything happened.
+        s.add(0, to: Name.restarts, s.labels(), key: "restarts")
+        s.add(0, to: Name.checkpointFailures, s.labels(), key: "failures")
+        if launcher.plan.spec.checkpoints != nil {
+            _ = s.counter(Name.checkpoints, s.labels(("kind", "checkpoint")))
+            _ = s.histogram(Name.checkpointDuration, s.labels(("kind", "checkpoint")))
         }
+        state = Mutex(s)
     }
 
     /// Refreshes every metric from the job and returns the Prometheus text exposition.
@@ -61,21 +79,23 @@ public final class JobMetricsBridge: Sendable {
         let history = launcher.history.entries
         let failures = launcher.history.failures
         state.withLock { s in
-            s.refreshOperators(metrics, job: status.job, factory: factory)
-            s.refreshCheckpoints(history, failures: failures, job: status.job, factory: factory)
-            s.gauge(Name.uptime, [("job", status.job)], factory).record(status.uptimeSeconds)
-            s.add(Int64(status.restarts), to: Name.restarts, [("job", status.job)], key: "restarts", factory)
+            s.refreshOperators(metrics)
+            s.refreshCheckpoints(history, failures: failures)
+            s.gauge(Name.uptime, s.labels()).set(status.uptimeSeconds)
+            s.add(Int64(status.restarts), to: Name.restarts, s.labels(), key: "restarts")
         }
         return registry.emitToBuffer()
     }
 }
 
-/// What the bridge remembers between scrapes: its swift-metrics handles and the last totals it copied.
+/// What the bridge remembers between scrapes: its metric handles and the last totals it copied.
 struct BridgeState {
-    var counters: [String: CoreMetrics.Counter] = [:]
-    var floatCounters: [String: FloatingPointCounter] = [:]
-    var gauges: [String: CoreMetrics.Gauge] = [:]
-    var timers: [String: CoreMetrics.Timer] = [:]
+    typealias Name = JobMetricsBridge.Name
+    let registry: PrometheusCollectorRegistry
+    let job: String
+    var counters: [String: Prometheus.Counter] = [:]
+    var gauges: [String: Prometheus.Gauge] = [:]
+    var histograms: [String: DurationHistogram] = [:]
     /// The last total copied into each counter (by metric name and labels).
     var copied: [String: Int64] = [:]
     var copiedSeconds: [String: Double] = [:]
@@ -84,93 +104,102 @@ struct BridgeState {
     /// Ids of completed history entries already counted.
     var counted: Set<CheckpointID> = []
 
+    init(registry: PrometheusCollectorRegistry, job: String) {
+        self.registry = registry
+        self.job = job
+    }
+
+    /// `job_name` first, then `extra`.
+    func labels(_ extra: (String, String)...) -> [(String, String)] { [(JobMetricsBridge.jobLabel, job)] + extra }
+
     static func key(_ name: String, _ labels: [(String, String)]) -> String {
         name + "{" + labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + "}"
     }
 
-    mutating func refreshOperators(_ metrics: JobMetrics?, job: String, factory: PrometheusMetricsFactory) {
+    static func descriptor(_ name: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: JobMetricsBridge.help[name] ?? "")
+    }
+
+    mutating func refreshOperators(_ metrics: JobMetrics?) {
         if let old = attempt, let metrics, old !== metrics {
-            copyOperators(old, job: job, factory: factory)
-            for k in copied.keys where k.hasPrefix(JobMetricsBridge.Name.recordsIn) || k.hasPrefix(JobMetricsBridge.Name.recordsOut) {
+            copyOperators(old)
+            for k in copied.keys where [Name.recordsIn, Name.recordsOut, Name.lateRecords, Name.duplicates].contains(where: k.hasPrefix) {
                 copied[k] = 0
             }
             for k in copiedSeconds.keys { copiedSeconds[k] = 0 }
         }
         if let metrics {
             attempt = metrics
-            copyOperators(metrics, job: job, factory: factory)
+            copyOperators(metrics)
         }
     }
 
-    mutating func copyOperators(_ metrics: JobMetrics, job: String, factory: PrometheusMetricsFactory) {
-        typealias Name = JobMetricsBridge.Name
+    mutating func copyOperators(_ metrics: JobMetrics) {
         for node in metrics.nodes {
-            let labels = [("job", job), ("operator", node.id.name)]
-            add(Int64(node.recordsIn.load), to: Name.recordsIn, labels, factory)
-            add(Int64(node.recordsOut.load), to: Name.recordsOut, labels, factory)
-            addSeconds(Double(node.backpressureNanos.load) / 1e9, to: Name.backpressure, labels, factory)
+            let labels = labels(("operator", node.id.name))
+            add(Int64(node.recordsIn.load), to: Name.recordsIn, labels)
+            add(Int64(node.recordsOut.load), to: Name.recordsOut, labels)
+            if node.kind == "window" { add(Int64(node.lateRecords.load), to: Name.lateRecords, labels) }
+            if node.kind == "dedupe" { add(Int64(node.duplicates.load), to: Name.duplicates, labels) }
+            addSeconds(Double(node.backpressureNanos.load) / 1e9, to: Name.backpressure, labels)
             let wm = node.watermark.load
-            if wm != Watermark.min { gauge(Name.watermark, labels, factory).record(Double(wm.milliseconds) / 1000) }
+            if wm != Watermark.min { gauge(Name.watermark, labels).set(Double(wm.milliseconds) / 1000) }
         }
     }
 
-    mutating func refreshCheckpoints(_ entries: [CheckpointHistory.Entry], failures: Int, job: String,
-                                     factory: PrometheusMetricsFactory) {
-        typealias Name = JobMetricsBridge.Name
+    mutating func refreshCheckpoints(_ entries: [CheckpointHistory.Entry], failures: Int) {
         for e in entries where e.status == .completed && !counted.contains(e.id) {
             counted.insert(e.id)
-            let labels = [("job", job), ("kind", e.kind)]
-            counter(Name.checkpoints, labels, factory).increment(by: 1)
-            timer(Name.checkpointDuration, labels, factory).recordMilliseconds(e.durationMs ?? 0)
+            let labels = labels(("kind", e.kind))
+            counter(Name.checkpoints, labels).increment(by: Int64(1))
+            histogram(Name.checkpointDuration, labels).record(.milliseconds(e.durationMs ?? 0))
         }
         // Forget ids that left the history, so the set stays as small as the history.
         counted.formIntersection(entries.map(\.id))
         if let last = entries.last(where: { $0.status == .completed }), let size = last.sizeBytes {
-            gauge(Name.checkpointSize, [("job", job)], factory).record(Double(size))
+            gauge(Name.checkpointSize, labels()).set(Double(size))
         }
-        add(Int64(failures), to: Name.checkpointFailures, [("job", job)], key: "failures", factory)
+        add(Int64(failures), to: Name.checkpointFailures, labels(), key: "failures")
     }
 
     /// Adds what `total` grew by since the last copy (a total that went down restarted from zero).
-    mutating func add(_ total: Int64, to name: String, _ labels: [(String, String)], key: String? = nil,
-                      _ factory: PrometheusMetricsFactory) {
+    mutating func add(_ total: Int64, to name: String, _ labels: [(String, String)], key: String? = nil) {
         let k = key ?? Self.key(name, labels)
-        let c = counter(name, labels, factory)
+        let c = counter(name, labels)
         let last = copied[k] ?? 0
         if total > last { c.increment(by: total - last) }
         copied[k] = total
     }
 
-    mutating func addSeconds(_ total: Double, to name: String, _ labels: [(String, String)], _ factory: PrometheusMetricsFactory) {
+    mutating func addSeconds(_ total: Double, to name: String, _ labels: [(String, String)]) {
         let k = Self.key(name, labels)
-        let c = floatCounters[k] ?? FloatingPointCounter(label: name, dimensions: labels, factory: factory)
-        floatCounters[k] = c
+        let c = counter(name, labels)
         let last = copiedSeconds[k] ?? 0
         if total > last { c.increment(by: total - last) }
         copiedSeconds[k] = total
     }
 
-    mutating func counter(_ name: String, _ labels: [(String, String)], _ factory: PrometheusMetricsFactory) -> CoreMetrics.Counter {
+    mutating func counter(_ name: String, _ labels: [(String, String)]) -> Prometheus.Counter {
         let k = Self.key(name, labels)
         if let c = counters[k] { return c }
-        let c = CoreMetrics.Counter(label: name, dimensions: labels, factory: factory)
+        let c = registry.makeCounter(descriptor: Self.descriptor(name), labels: labels)
         counters[k] = c
         return c
     }
 
-    mutating func gauge(_ name: String, _ labels: [(String, String)], _ factory: PrometheusMetricsFactory) -> CoreMetrics.Gauge {
+    mutating func gauge(_ name: String, _ labels: [(String, String)]) -> Prometheus.Gauge {
         let k = Self.key(name, labels)
         if let g = gauges[k] { return g }
-        let g = CoreMetrics.Gauge(label: name, dimensions: labels, factory: factory)
+        let g = registry.makeGauge(descriptor: Self.descriptor(name), labels: labels)
         gauges[k] = g
         return g
     }
 
-    mutating func timer(_ name: String, _ labels: [(String, String)], _ factory: PrometheusMetricsFactory) -> CoreMetrics.Timer {
+    mutating func histogram(_ name: String, _ labels: [(String, String)]) -> DurationHistogram {
         let k = Self.key(name, labels)
-        if let t = timers[k] { return t }
-        let t = CoreMetrics.Timer(label: name, dimensions: labels, factory: factory)
-        timers[k] = t
-        return t
+        if let h = histograms[k] { return h }
+        let h = registry.makeDurationHistogram(descriptor: Self.descriptor(name), labels: labels, buckets: JobMetricsBridge.durationBuckets)
+        histograms[k] = h
+        return h
     }
 }

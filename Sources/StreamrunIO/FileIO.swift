@@ -12,7 +12,7 @@ import StreamrunCore
 /// Writes use write(2) and an explicit fsync (never `Data.write`, which fsyncs on every call, and
 /// never `FileManager.replaceItemAt`, which loses data on Linux). A file is published in four
 /// steps: write a temporary name, fsync it, rename it, fsync the directory
-/// (``writeAtomically(_:to:inProgress:syncDirectory:)``).
+/// (``writeAtomically(_:to:inProgress:syncDirectory:mode:)``).
 ///
 /// - Important: Every call blocks the calling thread on the file system.
 public enum FileIO {
@@ -28,10 +28,17 @@ public enum FileIO {
         return fd
     }
 
-    /// Creates (or truncates) `path` for writing.
-    public static func create(_ path: String) throws(StreamrunError) -> Int32 {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    /// Creates (or truncates) `path` for writing, with permissions 0644 less the umask; with `mode`,
+    /// with exactly `mode` instead: a file that already existed is changed to it (fchmod) before
+    /// anything is written, so a private file (0600) is never readable by others, not even briefly.
+    public static func create(_ path: String, mode: mode_t? = nil) throws(StreamrunError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode ?? 0o644)
         if fd < 0 { throw writeError("cannot create", path) }
+        if let mode, fchmod(fd, mode) != 0 {
+            let error = writeError("cannot set the permissions of", path)
+            close(fd)
+            throw error
+        }
         return fd
     }
 
@@ -79,9 +86,11 @@ public enum FileIO {
 
     /// Writes `path` atomically and durably: write `inProgress`, fsync it, rename it to `path`, and
     /// (if `syncDirectory`) fsync the directory. A crash leaves either the old file, or no file, or
-    /// the complete new one — never a partial file under the final name.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, inProgress: String, syncDirectory: Bool) throws(StreamrunError) {
-        let fd = try create(inProgress)
+    /// the complete new one — never a partial file under the final name. With `mode`, the file has
+    /// exactly these permissions from its creation on (see ``create(_:mode:)``).
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, inProgress: String, syncDirectory: Bool,
+                                       mode: mode_t? = nil) throws(StreamrunError) {
+        let fd = try create(inProgress, mode: mode)
         do throws(StreamrunError) {
             try writeAll(fd, bytes, path: inProgress)
             try fsync(fd, path: inProgress)

@@ -71,8 +71,10 @@ struct RunCommand: AsyncParsableCommand {
             let control = plan.spec.control ?? ControlSpec()
             let server = ControlServer(launcher: launcher, host: controlHost ?? control.host, port: controlPort ?? control.port)
             let statusLine = !quiet && isatty(STDERR_FILENO) != 0
+            let quiet = quiet
             let summary = try await JobHost(server: server, statusLine: statusLine) { url in
-                CLI.logger.info("control endpoint: \(url)", metadata: ["url": "\(url)"])
+                // With -q nothing is announced: control.json still names the endpoint.
+                if !quiet { CLI.logger.info("control endpoint: \(url)", metadata: ["url": "\(url)"]) }
             }.run()
             if !quiet { CLI.logger.info("\(summary.description)") }
         }

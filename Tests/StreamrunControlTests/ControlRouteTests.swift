@@ -46,7 +46,8 @@ import Testing
     @Test func savepointReturnsItsPathOnceComplete() async throws {
         try await RunningJob.with(name: "route-savepoint", checkpoints: true) { job in
             let target = job.dir.appendingPathComponent("my-savepoints").path
-            let answer = try await HTTPAnswer.send("POST", job.url + "/savepoints", body: #"{"dir": "\#(target)"}"#)
+            let answer = try await HTTPAnswer.send("POST", job.url + "/savepoints", body: #"{"dir": "\#(target)", "outsideRoot": true}"#,
+                                                  token: job.token)
             #expect(answer.status == 200, "\(answer.text)")
             let path = try #require(try answer.json()["path"] as? String)
             #expect(path.hasPrefix(target + "/"))
@@ -54,7 +55,7 @@ import Testing
             let history = try await HTTPAnswer.send("GET", job.url + "/checkpoints").json()["checkpoints"] as? [[String: Any]] ?? []
             #expect(history.contains { $0["kind"] as? String == "savepoint" && $0["path"] as? String == path })
             // Without a body: the default directory under the job's.
-            let byDefault = try await HTTPAnswer.send("POST", job.url + "/savepoints")
+            let byDefault = try await HTTPAnswer.send("POST", job.url + "/savepoints", token: job.token)
             #expect(byDefault.status == 200, "\(byDefault.text)")
             #expect((try byDefault.json()["path"] as? String)?.hasPrefix(job.launcher.defaultSavepointRoot + "/") == true)
         }
@@ -62,7 +63,7 @@ import Testing
 
     @Test func savepointWithoutCheckpointsIsAClearError() async throws {
         try await RunningJob.with(name: "route-no-checkpoints") { job in
-            let answer = try await HTTPAnswer.send("POST", job.url + "/savepoints")
+            let answer = try await HTTPAnswer.send("POST", job.url + "/savepoints", token: job.token)
             #expect(answer.status == 400)
             let json = try answer.json()
             #expect(json["code"] as? String == "usage")
@@ -74,7 +75,7 @@ import Testing
         var stopped: [String: Any] = [:]
         let outcome = try await RunningJob.with(name: "route-stop", checkpoints: true) { job in
             _ = try await poll("a completed checkpoint") { job.launcher.history.lastCompleted }
-            let answer = try await HTTPAnswer.send("POST", job.url + "/stop", body: #"{"savepoint": true}"#)
+            let answer = try await HTTPAnswer.send("POST", job.url + "/stop", body: #"{"savepoint": true}"#, token: job.token)
             #expect(answer.status == 200, "\(answer.text)")
             stopped = try answer.json()
             let path = try #require(stopped["savepoint"] as? String)
@@ -86,7 +87,7 @@ import Testing
 
     @Test func stopWithoutSavepointAnswersNull() async throws {
         try await RunningJob.with(name: "route-stop-plain") { job in
-            let answer = try await HTTPAnswer.send("POST", job.url + "/stop")
+            let answer = try await HTTPAnswer.send("POST", job.url + "/stop", token: job.token)
             #expect(answer.status == 200, "\(answer.text)")
             let json = try answer.json()
             #expect(json.keys.contains("savepoint") && json["savepoint"] is NSNull, "\(answer.text)")
@@ -99,7 +100,7 @@ import Testing
             #expect(missing.status == 404)
             #expect(try missing.json()["code"] as? String == "not-found")
             #expect((try missing.json()["error"] as? String ?? "").contains("GET /jobs"))
-            let bad = try await HTTPAnswer.send("POST", job.url + "/savepoints", body: #"{"dir": 5}"#)
+            let bad = try await HTTPAnswer.send("POST", job.url + "/savepoints", body: #"{"dir": 5}"#, token: job.token)
             #expect(bad.status == 400)
             #expect(try bad.json()["code"] as? String == "bad-request", "\(bad.text)")
         }

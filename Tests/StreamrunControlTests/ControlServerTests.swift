@@ -13,6 +13,7 @@ import Testing
             state = job.launcher.stateDirectory
             let address = try #require(ControlFile.read(in: state))
             #expect(address.url == job.url && address.pid == getpid())
+            #expect(address.token == job.token && address.token.count == 64)
             #expect(job.url.hasPrefix("http://127.0.0.1:") && job.url != "http://127.0.0.1:0")
             var client = try ControlClient.locate(job: "control-file", stateDirectory: state)
             client.timeout = .seconds(300)  // the server answers from this (busy) test process
@@ -74,6 +75,7 @@ import Testing
     @Test func clientRethrowsTheJobsError() async throws {
         try await RunningJob.with(name: "client-errors") { (job: RunningJob) async throws in
             var client = ControlClient(url: job.url)
+            client.token = job.token
             client.timeout = .seconds(300)  // the server answers from this (busy) test process
             var caught: StreamrunError?
             do throws(StreamrunError) {

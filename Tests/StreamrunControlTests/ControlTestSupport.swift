@@ -12,6 +12,11 @@ struct RunningJob {
     let launcher: JobLauncher
     let url: String
     let dir: URL
+    /// The run's token, as control.json holds it: every POST must carry it.
+    let token: String
+
+    /// The port the endpoint listens on.
+    var port: Int { Int(url.split(separator: ":").last ?? "") ?? 0 }
 
     static func text(name: String, checkpoints: Bool) -> String {
         let section = checkpoints ? #""checkpoints": { "dir": "state", "interval": "100ms" },"# : ""
@@ -30,21 +35,26 @@ struct RunningJob {
         return url
     }
 
-    static func launcher(name: String, checkpoints: Bool) throws -> (JobLauncher, URL) {
+    static func launcher(name: String, checkpoints: Bool, text: String? = nil) throws -> (JobLauncher, URL) {
         let dir = try tempDir(name)
-        let plan = try JobLoader.parse(data: Array(text(name: name, checkpoints: checkpoints).utf8), file: "job.json")
+        let plan = try JobLoader.parse(data: Array((text ?? Self.text(name: name, checkpoints: checkpoints)).utf8), file: "job.json")
             .resolvingPaths(relativeTo: dir.path)
         return (JobLauncher(plan: plan, options: .init(restartDelayMs: 100, jobDirectory: dir.path)), dir)
     }
 
     /// Runs the job and its endpoint while `body` runs, then asks the job to stop (if `body` did not)
-    /// and returns how the run ended. `body`'s own failure is rethrown.
+    /// and returns how the run ended. `body`'s own failure is rethrown. `text` replaces the default
+    /// job; `prepare` runs before the job starts (to write its input); `host` and `limits` configure
+    /// the endpoint.
     @discardableResult
-    static func with(name: String, checkpoints: Bool = false,
+    static func with(name: String, checkpoints: Bool = false, text: String? = nil, host: String = "127.0.0.1",
+                     limits: ControlServer.Limits = .init(), prepare: (JobLauncher, URL) throws -> Void = { _, _ in },
                      _ body: (RunningJob) async throws -> Void) async throws -> Result<RunSummary, StreamrunError> {
-        let (launcher, dir) = try launcher(name: name, checkpoints: checkpoints)
+        let (launcher, dir) = try launcher(name: name, checkpoints: checkpoints, text: text)
+        try prepare(launcher, dir)
         var failure: (any Error)?
-        let outcome = try await ControlServer(launcher: launcher).serve { url throws(StreamrunError) in
+        let server = ControlServer(launcher: launcher, host: host, limits: limits)
+        let outcome = try await server.serve { url throws(StreamrunError) in
             await withTaskGroup(of: Result<RunSummary, StreamrunError>.self) { group in
                 group.addTask {
                     do throws(StreamrunError) {
@@ -54,7 +64,7 @@ struct RunningJob {
                     }
                 }
                 do {
-                    try await body(RunningJob(launcher: launcher, url: url, dir: dir))
+                    try await body(RunningJob(launcher: launcher, url: url, dir: dir, token: server.token))
                 } catch {
                     failure = error
                 }
@@ -79,9 +89,11 @@ struct HTTPAnswer {
         try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any], "not a JSON object: \(text)")
     }
 
-    static func send(_ method: String, _ url: String, body: String? = nil) async throws -> HTTPAnswer {
+    /// With `token`, the request carries `Authorization: Bearer <token>` (every POST needs it).
+    static func send(_ method: String, _ url: String, body: String? = nil, token: String? = nil) async throws -> HTTPAnswer {
         var request = HTTPClientRequest(url: url)
         request.method = .init(rawValue: method)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body { request.body = .bytes(Array(body.utf8)) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
         let bytes = Array(try await response.body.collect(upTo: 16 << 20).readableBytesView)

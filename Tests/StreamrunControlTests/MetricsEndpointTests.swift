@@ -56,7 +56,7 @@ import Testing
                 return records > 0 && checkpoints > 0 ? samples : nil
             }
             func operators(_ name: String) -> Set<String> {
-                Set(samples.filter { $0.name == name && $0.labels["job"] == "metrics" }.compactMap { $0.labels["operator"] })
+                Set(samples.filter { $0.name == name && $0.labels[JobMetricsBridge.jobLabel] == "metrics" }.compactMap { $0.labels["operator"] })
             }
             for name in [JobMetricsBridge.Name.recordsIn, JobMetricsBridge.Name.recordsOut, JobMetricsBridge.Name.backpressure] {
                 #expect(operators(name) == ["bids", "big", "out"], "\(name)")
@@ -67,7 +67,7 @@ import Testing
                          JobMetricsBridge.Name.checkpointDuration + "_bucket", JobMetricsBridge.Name.restarts, JobMetricsBridge.Name.uptime] {
                 #expect(names.contains(name), "\(name) missing from \(names.sorted())")
             }
-            #expect(samples.allSatisfy { $0.labels["job"] == "metrics" })
+            #expect(samples.allSatisfy { $0.labels[JobMetricsBridge.jobLabel] == "metrics" && $0.labels["job"] == nil })
             // Counters copied from the operators' atomics never run ahead of the job's own status.
             let later = try await HTTPAnswer.send("GET", job.url + "/job").json()
             let bids = (later["operators"] as? [[String: Any]])?.first { $0["id"] as? String == "bids" }

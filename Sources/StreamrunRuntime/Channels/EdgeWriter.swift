@@ -14,11 +14,11 @@ final class EdgeWriter {
     let targets: [Target]
     let partitioning: PhysicalPlan.Partitioning
     let maxParallelism: Int
-    /// Nanoseconds this writer waited for queue space (the upstream node's backpressure time).
-    let backpressure: Counter?
+    /// The time this writer's subtask waits for queue space (the upstream node's backpressure time).
+    let backpressure: BlockedTime?
     private var nextTarget: Int
 
-    init(targets: [Target], partitioning: PhysicalPlan.Partitioning, maxParallelism: Int, subtask: Int, backpressure: Counter? = nil) {
+    init(targets: [Target], partitioning: PhysicalPlan.Partitioning, maxParallelism: Int, subtask: Int, backpressure: BlockedTime? = nil) {
         self.targets = targets
         self.backpressure = backpressure
         self.partitioning = partitioning
@@ -29,14 +29,14 @@ final class EdgeWriter {
     func send(_ batch: RecordBatch) async throws {
         switch partitioning {
         case .forward:
-            try await targets[0].gate.send(.records(batch), input: targets[0].input)
+            try await targets[0].gate.send(.records(batch), input: targets[0].input, waited: backpressure)
         case .rebalance:
             let t = targets[nextTarget]
             nextTarget = (nextTarget + 1) % targets.count
             try await t.gate.send(.records(batch), input: t.input, waited: backpressure)
         case .keyed(let fields):
             if targets.count == 1 {
-                try await targets[0].gate.send(.records(batch), input: targets[0].input)
+                try await targets[0].gate.send(.records(batch), input: targets[0].input, waited: backpressure)
                 return
             }
             let parts = KeyPartitioner.split(batch, fields: fields, maxParallelism: maxParallelism, parallelism: targets.count)

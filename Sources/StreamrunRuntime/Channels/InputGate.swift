@@ -24,8 +24,8 @@ public final class InputGate: Sendable {
     }
 
     /// Sends one element on input `i`, suspending while its queue is full; the time spent suspended
-    /// is added to `waited` (nanoseconds) when given.
-    public func send(_ element: StreamElement, input i: Int, waited: Counter? = nil) async throws {
+    /// is counted in `waited` when given (from the moment it starts, so a wait that never ends shows).
+    public func send(_ element: StreamElement, input i: Int, waited: BlockedTime? = nil) async throws {
         while true {
             let action = state.withLock { $0.send(element, input: i) }
             switch action {
@@ -35,16 +35,13 @@ public final class InputGate: Sendable {
             case .fail:
                 throw CancellationError()
             case .suspend:
-                let start = waited == nil ? nil : ContinuousClock.now
+                waited?.begin()
+                defer { waited?.end() }
                 try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
                     let parked = state.withLock { $0.suspendProducer(c, input: i) }
                     if !parked {
                         if state.withLock({ $0.failed }) { c.resume(throwing: CancellationError()) } else { c.resume() }
                     }
-                }
-                if let waited, let start {
-                    let d = start.duration(to: .now)
-                    waited.add(Int(d.components.seconds) * 1_000_000_000 + Int(d.components.attoseconds / 1_000_000_000))
                 }
             }
         }

@@ -19,6 +19,81 @@ public final class WatermarkGauge: Sendable {
     public var load: Watermark { Watermark(milliseconds: value.load(ordering: .relaxed)) }
 }
 
+/// The last watermark each subtask of a node emitted, one gauge per subtask (each subtask writes
+/// only its own). The node's watermark is the minimum over the subtasks that have emitted one: a
+/// subtask that finished (+∞) never hides one that is behind.
+public final class SubtaskWatermarks: Sendable {
+    private let gauges: [WatermarkGauge]
+
+    public init(subtasks: Int) { gauges = (0..<max(1, subtasks)).map { _ in WatermarkGauge() } }
+
+    /// The gauge subtask `i` stores into.
+    public func subtask(_ i: Int) -> WatermarkGauge { gauges[i] }
+
+    /// The minimum over the subtasks that emitted a watermark; ``Watermark/min`` before any did.
+    public var load: Watermark {
+        var low = Watermark.max, any = false
+        for g in gauges {
+            let w = g.load
+            if w != .min {
+                any = true
+                low = min(low, w)
+            }
+        }
+        return any ? low : .min
+    }
+}
+
+/// Time one subtask spent blocked on full downstream queues, including a wait still in progress.
+///
+/// Only the subtask's own task writes it (its sends are sequential); any thread may read it.
+public final class BlockedTime: Sendable {
+    /// Nanoseconds of finished waits.
+    private let finished = Atomic<Int>(0)
+    /// Start of the wait in progress, in nanoseconds since ``origin`` (+1, so 0 means "not waiting").
+    private let since = Atomic<Int>(0)
+    private static let origin = ContinuousClock.now
+
+    public init() {}
+
+    private static func now() -> Int {
+        let d = origin.duration(to: .now)
+        return Int(d.components.seconds) * 1_000_000_000 + Int(d.components.attoseconds / 1_000_000_000) + 1
+    }
+
+    /// A send starts waiting for queue space.
+    public func begin() { since.store(Self.now(), ordering: .relaxed) }
+
+    /// The wait started by ``begin()`` is over: it moves from "in progress" to "finished".
+    public func end() {
+        let start = since.exchange(0, ordering: .relaxed)
+        if start != 0 { finished.wrappingAdd(max(0, Self.now() - start), ordering: .releasing) }
+    }
+
+    /// Finished waits plus the one in progress, in nanoseconds. Read while a wait ends, it may miss
+    /// that wait for a moment, but never counts it twice (finished is read first: a reader that sees
+    /// the wait added there also sees that it is no longer in progress).
+    public var load: Int {
+        let total = finished.load(ordering: .acquiring)
+        let start = since.load(ordering: .relaxed)
+        return start == 0 ? total : total + max(0, Self.now() - start)
+    }
+}
+
+/// A node's backpressure: the time its subtasks waited for space in full downstream queues, one
+/// ``BlockedTime`` per subtask, so a total stall shows as it happens, not only once it ends.
+public final class BackpressureTime: Sendable {
+    private let subtasks: [BlockedTime]
+
+    public init(subtasks: Int) { self.subtasks = (0..<max(1, subtasks)).map { _ in BlockedTime() } }
+
+    /// The clock subtask `i`'s edge writers run.
+    public func subtask(_ i: Int) -> BlockedTime { subtasks[i] }
+
+    /// Nanoseconds, summed over the subtasks, waits in progress included.
+    public var load: Int { subtasks.reduce(0) { $0 + $1.load } }
+}
+
 /// Per-node counters, summed over the node's subtasks.
 public final class NodeMetrics: Sendable {
     public let id: NodeID
@@ -29,13 +104,17 @@ public final class NodeMetrics: Sendable {
     public let lateRecords = Counter()
     /// Records a dedupe dropped as duplicates of a key seen within its horizon.
     public let duplicates = Counter()
-    public let watermark = WatermarkGauge()
-    /// Nanoseconds this node's subtasks waited for space in a full downstream queue (backpressure).
-    public let backpressureNanos = Counter()
+    /// The node's watermark: the minimum over its subtasks' (see ``SubtaskWatermarks``).
+    public let watermark: SubtaskWatermarks
+    /// Nanoseconds this node's subtasks waited for space in a full downstream queue (backpressure),
+    /// a wait still in progress included.
+    public let backpressureNanos: BackpressureTime
 
-    public init(id: NodeID, kind: String) {
+    public init(id: NodeID, kind: String, parallelism: Int = 1) {
         self.id = id
         self.kind = kind
+        watermark = SubtaskWatermarks(subtasks: parallelism)
+        backpressureNanos = BackpressureTime(subtasks: parallelism)
     }
 }
 

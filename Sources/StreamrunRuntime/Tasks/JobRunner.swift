@@ -42,7 +42,7 @@ public final class JobRunner: Sendable {
         self.physical = PhysicalPlan(plan)
         self.factory = factory
         self.options = options
-        self.metrics = JobMetrics(nodes: plan.nodes.map { NodeMetrics(id: $0.id, kind: $0.typeName) })
+        self.metrics = JobMetrics(nodes: plan.nodes.map { NodeMetrics(id: $0.id, kind: $0.typeName, parallelism: $0.parallelism) })
         var gates: [[InputGate?]] = []
         var bases: [[Int]] = []
         for stage in physical.stages {
@@ -233,7 +233,7 @@ public final class JobRunner: Sendable {
         for id in stage.nodes {
             let node = plan.node(id)!
             let m = metrics[id]!
-            let main = Output(metrics: m, aborted: aborted)
+            let main = Output(metrics: m, subtask: subtask, aborted: aborted)
             let late = node.lateSchema != nil ? Output(metrics: nil, aborted: aborted) : nil
             mains[id] = main
             lates[id] = late
@@ -266,7 +266,7 @@ public final class JobRunner: Sendable {
                 }
                 let writer = EdgeWriter(targets: targets, partitioning: edge.partitioning,
                                         maxParallelism: physical.maxParallelism, subtask: subtask,
-                                        backpressure: metrics[edge.from.node]!.backpressureNanos)
+                                        backpressure: metrics[edge.from.node]!.backpressureNanos.subtask(subtask))
                 let out = edge.from.output == .late ? lates[edge.from.node]! : mains[edge.from.node]!
                 out.edges.append(writer)
             }

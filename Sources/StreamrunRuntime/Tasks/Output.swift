@@ -13,6 +13,8 @@ public final class Output {
     var chained: [Chained] = []
     var edges: [EdgeWriter] = []
     let metrics: NodeMetrics?
+    /// This subtask's watermark gauge in `metrics`.
+    private let watermarkGauge: WatermarkGauge?
     private var lastWatermark: Watermark = .min
     private var finished = false
 
@@ -20,8 +22,9 @@ public final class Output {
     /// produces output without reading a channel (a window firing, a chain of operators) stops too.
     let aborted: StopFlag?
 
-    init(metrics: NodeMetrics?, aborted: StopFlag? = nil) {
+    init(metrics: NodeMetrics?, subtask: Int = 0, aborted: StopFlag? = nil) {
         self.metrics = metrics
+        self.watermarkGauge = metrics?.watermark.subtask(subtask)
         self.aborted = aborted
     }
 
@@ -43,7 +46,7 @@ public final class Output {
     public func emitWatermark(_ w: Watermark) async throws {
         guard w > lastWatermark else { return }
         lastWatermark = w
-        metrics?.watermark.store(w)
+        watermarkGauge?.store(w)
         for c in chained { try await c.op.processWatermark(w, context: c.context) }
         for e in edges { try await e.sendWatermark(w) }
     }
