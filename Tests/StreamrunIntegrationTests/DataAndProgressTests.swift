@@ -235,8 +235,14 @@ import Testing
         try Harness.write(text, to: dir.appendingPathComponent("job.json"))
         let run = try Self.start(["job.json"], in: dir)
         defer { if run.process.isRunning { run.process.terminate() } }
-        let control = dir.appendingPathComponent(".streamrun/busy/control.json")
-        try Self.waitFor("the job to run") { FileManager.default.fileExists(atPath: control.path) || !run.process.isRunning }
+        // Busy: records are flowing into the windows (the endpoint answers on a thread of its own).
+        try Self.waitFor("the operators to be busy") {
+            guard run.process.isRunning else { return true }
+            let r = try Harness.run(["status", "--json", "job.json"], cwd: dir)
+            let json = try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            let ops = json?["operators"] as? [[String: Any]] ?? []
+            return ops.contains { $0["id"] as? String == "w" && ($0["recordsIn"] as? Int ?? 0) > 5_000 }
+        }
         kill(run.process.processIdentifier, SIGTERM)
         // Two signals sent at once are one to the kernel: the second comes once the first is seen.
         try Self.waitFor("the job to be stopping") { run.stderr.contains("stopping: ") || !run.process.isRunning }
