@@ -73,6 +73,24 @@ import Testing
         #expect(visible(dir) == ["dt=x/part-out-00000-000000.csv": "x,1\nx,3\n", "dt=y/part-out-00000-000000.csv": "y,2\n"])
     }
 
+    /// Checkpoint 1 is abandoned (a stop replaced it, or it timed out, or it failed to persist) after
+    /// the writer closed its files: checkpoint 2 must list them too, or a crash after 2 would delete
+    /// them on recovery while 2's source offsets lie past their records.
+    @Test func filesOfAnAbandonedCheckpointTravelWithTheNextOne() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sink2pc-a-\(UInt32.random(in: 0...UInt32.max))")
+        let (op, committer) = try sink(dir, partitioned: false)
+        let (ctx, _, _) = OperatorContext.collecting()
+        try await op.process(batch([("a", 1)]), context: ctx)
+        let abandoned = try FileSinkState(payload: try await op.snapshotState(checkpoint: 1, context: ctx)!.named, subtask: 0)
+        try await op.process(batch([("b", 2)]), context: ctx)
+        let next = try FileSinkState(payload: try await op.snapshotState(checkpoint: 2, context: ctx)!.named, subtask: 0)
+        #expect(next.pending.map(\.final) == abandoned.pending.map(\.final) + [dir.path + "/part-out-00000-000001.csv"])
+        try committer.commit(next.pending, through: 2)
+        #expect(visible(dir) == ["part-out-00000-000000.csv": "a,1\n", "part-out-00000-000001.csv": "b,2\n"])
+        let after = try FileSinkState(payload: try await op.snapshotState(checkpoint: 3, context: ctx)!.named, subtask: 0)
+        #expect(after.pending.isEmpty, "committed files are not listed again")
+    }
+
     @Test func corruptStateIsAClearError() {
         #expect(throws: StreamrunError.self) { try FileSinkState(payload: ["pending": [7, 1, 2]], subtask: 0) }
     }
