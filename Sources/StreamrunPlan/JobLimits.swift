@@ -39,4 +39,10 @@ public enum JobLimits {
     /// has operators, and compiling and evaluating an expression walks its tree recursively, so this
     /// bounds the depth of that recursion (with ``maxExpressionNesting``) to about 1000 levels.
     public static let maxExpressionOperators = 1000
+
+    /// The largest `maxRecordSize`: a record is held whole in memory up to this size.
+    public static let maxRecordSize = 256 << 20
+
+    /// The largest `maxErrorRate.window` (records).
+    public static let errorRateWindow: ClosedRange<Int64> = 1...100_000_000
 }

@@ -10,6 +10,7 @@ extension JobParser {
         "checkpoints": ["dir", "interval", "retain", "timeout", "minPause", "tolerableFailures"],
         "control": ["host", "port"],
         "eventTime": ["field", "maxOutOfOrderness", "idleTimeout"],
+        "maxErrorRate": ["rate", "window"],
         "fileSource": sourceCommon.union(["path", "format", "schema", "follow", "header", "delimiter", "splitSize"]),
         "generatorSource": sourceCommon.union(["seed", "count", "splits"]),
         "filterOperator": operatorCommon.union(["where"]),
@@ -23,7 +24,8 @@ extension JobParser {
         "stdoutSink": sinkCommon.union(["format", "fields"]),
     ]
 
-    static let sourceCommon: Set<String> = ["id", "type", "parallelism", "eventTime", "maxRecordsPerSecond"]
+    static let sourceCommon: Set<String> = ["id", "type", "parallelism", "eventTime", "maxRecordsPerSecond", "onError",
+                                            "deadLetter", "maxErrorRate", "maxRecordSize"]
     static let operatorCommon: Set<String> = ["id", "type", "inputs", "parallelism"]
     static let sinkCommon: Set<String> = ["id", "type", "inputs", "parallelism"]
 

@@ -12,6 +12,7 @@ extension JobReader {
         s.parallelism = int(o, "parallelism", path, in: JobLimits.parallelism)
         s.maxRecordsPerSecond = number(o, "maxRecordsPerSecond", path, in: JobLimits.recordsPerSecond)
         if let e = o["eventTime"] { s.eventTime = eventTime(e, Self.join(path, "eventTime")) }
+        readErrorHandling(o, path, into: &s)
         switch kind {
         case .file: readFileSource(o, path, into: &s)
         case .generator: readGenerator(o, path, into: &s)
@@ -55,6 +56,47 @@ extension JobReader {
         s.seed = int(o, "seed", path, min: 0).map { UInt64($0) } ?? 0
         s.count = int(o, "count", path, min: 0)
         s.splits = int(o, "splits", path, in: JobLimits.generatorSplits) ?? 8
+    }
+
+    /// `onError`, `deadLetter`, `maxErrorRate`, `maxRecordSize`.
+    private mutating func readErrorHandling(_ o: JSONObject, _ path: String, into s: inout SourceSpec) {
+        s.onError = enumValue(o, "onError", path, as: OnError.self) ?? .fail
+        s.deadLetter = string(o, "deadLetter", path)
+        if let d = s.deadLetter { deadLetterTargets.insert(d) }
+        if s.onError == .deadLetter && s.deadLetter == nil && o["onError"] != nil {
+            issue(Self.join(path, "deadLetter"), "missing: \"onError\": \"dead-letter\" needs \"deadLetter\": the id of the sink that receives the bad records")
+        }
+        if s.deadLetter != nil && s.onError != .deadLetter {
+            issue(Self.join(path, "deadLetter"), "\"deadLetter\" needs \"onError\": \"dead-letter\"")
+        }
+        if let v = o["maxErrorRate"] { s.maxErrorRate = errorRate(v, Self.join(path, "maxErrorRate")) }
+        if let size = byteSize(o, "maxRecordSize", path) {
+            if size > JobLimits.maxRecordSize {
+                issue(Self.join(path, "maxRecordSize"), "expected at most \(JobLimits.maxRecordSize >> 20) MiB, got \(size) B")
+            } else {
+                s.maxRecordSize = size
+            }
+        }
+    }
+
+    /// `{"rate": "1%", "window": 10000}`; the rate also as a fraction (`0.01`).
+    private mutating func errorRate(_ v: JSONValue, _ path: String) -> ErrorRate? {
+        guard let o = object(v, path) else { return nil }
+        checkKeys(o, path, kind: "maxErrorRate")
+        let window = int(o, "window", path, in: JobLimits.errorRateWindow) ?? 10_000
+        guard let r = required(o, "rate", path) else { return nil }
+        let p = Self.join(path, "rate")
+        var rate: Double?
+        if let text = r.string, text.hasSuffix("%"), let pct = Double(text.dropLast().filter { $0 != " " }) {
+            rate = pct / 100
+        } else if let x = r.number {
+            rate = x.double
+        }
+        guard let rate, rate >= 0, rate <= 1 else {
+            issue(p, "expected a rate like \"1%\" or 0.01 (between 0 and 100 %), got \(r.brief)")
+            return nil
+        }
+        return ErrorRate(rate: rate, window: Int(window))
     }
 
     mutating func eventTime(_ v: JSONValue, _ path: String) -> EventTimeSpec? {
@@ -101,7 +143,8 @@ extension JobReader {
         guard let o = object(v, path) else { return nil }
         let id = self.id(o, path)
         let kind = enumValue(o, "type", path, as: SinkSpec.Kind.self, required: true)
-        let inputs = stringArray(o, "inputs", path, nonEmpty: true, required: true)
+        // A sink that only receives dead letters (a source's `deadLetter`) needs no inputs.
+        let inputs = stringArray(o, "inputs", path, nonEmpty: true, required: !deadLetterTargets.contains(id ?? ""))
         guard let kind, let id else { return nil }
         var s = SinkSpec(id: id, kind: kind, inputs: inputs ?? [], jsonPath: path)
         s.parallelism = int(o, "parallelism", path, in: JobLimits.parallelism)

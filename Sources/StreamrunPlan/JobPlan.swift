@@ -28,12 +28,14 @@ public struct JobPlan: Sendable {
 /// A reference from a node to one of its inputs: a node id, and which of its outputs.
 public struct InputRef: Sendable, Hashable, CustomStringConvertible {
     public var node: NodeID
-    /// `main`, or `late` for a window's `<id>.late` output.
+    /// `main`, `late` for a window's `<id>.late` output, or `dead` for the dead letters of a source
+    /// with `"onError": "dead-letter"` (`<id>.dead`, what its `deadLetter` sink reads).
     public var output: Output
 
     public enum Output: String, Sendable, Hashable {
         case main
         case late
+        case dead
     }
 
     public init(node: NodeID, output: Output = .main) {
@@ -41,16 +43,18 @@ public struct InputRef: Sendable, Hashable, CustomStringConvertible {
         self.output = output
     }
 
-    /// Parses `"bids"` or `"w.late"`.
+    /// Parses `"bids"`, `"w.late"` or `"bids.dead"`.
     public init(parsing s: String) {
         if s.hasSuffix(".late") {
             self.init(node: NodeID(String(s.dropLast(5))), output: .late)
+        } else if s.hasSuffix(".dead") {
+            self.init(node: NodeID(String(s.dropLast(5))), output: .dead)
         } else {
             self.init(node: NodeID(s))
         }
     }
 
-    public var description: String { output == .main ? node.name : "\(node).late" }
+    public var description: String { output == .main ? node.name : "\(node).\(output.rawValue)" }
 }
 
 public struct PlanNode: Sendable {
@@ -71,6 +75,8 @@ public struct PlanNode: Sendable {
     public var outputSchema: Schema
     /// The schema of the `.late` side output, when the node has one (windows): its input schema.
     public var lateSchema: Schema?
+    /// The schema of the `.dead` side output (``DeadLetter/schema``), when the node sends dead letters.
+    public var deadSchema: Schema?
     public var parallelism: Int
     /// Key field indexes into `inputSchema` for keyed operators (window with keyBy, dedupe); empty otherwise.
     public var keyFields: [Int]
@@ -78,7 +84,8 @@ public struct PlanNode: Sendable {
     public var jsonPath: String
 
     public init(id: NodeID, kind: Kind, inputs: [InputRef], inputSchema: Schema?, outputSchema: Schema,
-                lateSchema: Schema? = nil, parallelism: Int, keyFields: [Int] = [], jsonPath: String) {
+                lateSchema: Schema? = nil, deadSchema: Schema? = nil, parallelism: Int, keyFields: [Int] = [], jsonPath: String) {
+        self.deadSchema = deadSchema
         self.id = id
         self.kind = kind
         self.inputs = inputs

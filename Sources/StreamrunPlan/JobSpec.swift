@@ -79,6 +79,35 @@ public enum DataFormat: String, Sendable, Hashable, CaseIterable {
     case csv
 }
 
+/// What a source or operator does with a record it cannot process (`onError`).
+public enum OnError: String, Sendable, Hashable, CaseIterable {
+    /// Fail the job with the record's file and line (the default).
+    case fail
+    /// Send the record with its error to the `deadLetter` sink, and go on.
+    case deadLetter = "dead-letter"
+    /// Count it, log a sample, and go on.
+    case skip
+}
+
+/// `maxErrorRate`: the job fails when more than `rate` of the last `window` records a subtask read were bad.
+public struct ErrorRate: Sendable, Hashable {
+    /// A fraction in [0, 1] (`"1%"` is 0.01).
+    public var rate: Double
+    /// Records.
+    public var window: Int
+
+    public init(rate: Double, window: Int) {
+        self.rate = rate
+        self.window = window
+    }
+
+    /// `1%`, `0.5%`: the rate as the user wrote it.
+    public var percent: String {
+        let p = rate * 100
+        return p == p.rounded() ? "\(Int(p))%" : "\(p)%"
+    }
+}
+
 public struct SourceSpec: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case file
@@ -106,6 +135,13 @@ public struct SourceSpec: Sendable, Hashable {
     public var splits: Int
     /// Where the source was declared: `sources[0]`.
     public var jsonPath: String
+    /// What to do with a bad record (one that does not parse or breaks the schema).
+    public var onError: OnError = .fail
+    /// The sink that receives this source's dead letters (`onError: "dead-letter"`).
+    public var deadLetter: String?
+    public var maxErrorRate: ErrorRate?
+    /// A record longer than this (bytes) is bad; the rest of it is skipped without being read into memory.
+    public var maxRecordSize: Int = 1 << 20
 
     public init(id: String, kind: Kind, path: String? = nil, format: DataFormat = .jsonl, schema: Schema = Schema([]),
                 eventTime: EventTimeSpec? = nil, follow: Bool = false, maxRecordsPerSecond: Double? = nil,

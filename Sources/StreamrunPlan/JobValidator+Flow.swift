@@ -16,6 +16,8 @@ struct Flow {
     /// A window's `.late` output.
     var late: Schema?
     var lateEventTime: EventTime = .unknown
+    /// The `.dead` output of a node that sends dead letters.
+    var dead: Schema?
 
     static let unknown = Flow(schema: nil, eventTime: .unknown)
 }
@@ -51,7 +53,11 @@ extension Validation {
         guard !unresolved.contains(i), !inputs[i].isEmpty else { return .unknown }
         let parts: [(InputRef, Schema?, Flow.EventTime)] = inputs[i].map { ref in
             let f = flows[ref.node.name] ?? .unknown
-            return ref.output == .late ? (ref, f.late, f.lateEventTime) : (ref, f.schema, f.eventTime)
+            switch ref.output {
+            case .main: return (ref, f.schema, f.eventTime)
+            case .late: return (ref, f.late, f.lateEventTime)
+            case .dead: return (ref, f.dead, .missing("dead letters (\"\(ref)\") carry no event time"))
+            }
         }
         guard parts.allSatisfy({ $0.1 != nil }) else { return .unknown }
         let (first, schema, _) = parts[0]
@@ -94,9 +100,10 @@ extension Validation {
         var planSpec = s
         planSpec.schema = schema
         let p = parallelism(s.parallelism, path: s.jsonPath)
+        let dead = s.onError == .deadLetter ? DeadLetter.schema : nil
         planNodes.append(PlanNode(id: NodeID(s.id), kind: .source(planSpec), inputs: [], inputSchema: nil, outputSchema: schema,
-                                  parallelism: p, jsonPath: s.jsonPath))
-        return Flow(schema: schema, eventTime: time)
+                                  deadSchema: dead, parallelism: p, jsonPath: s.jsonPath))
+        return Flow(schema: schema, eventTime: time, dead: dead)
     }
 
     /// Explicit parallelism, else the job's; explicit values must not exceed maxParallelism.

@@ -158,7 +158,10 @@ extension Validation {
     }
 
     mutating func sink(_ s: SinkSpec, _ input: Flow) {
-        let p = parallelism(s.parallelism, path: s.jsonPath, defaultValue: s.kind == .stdout ? 1 : nil)
+        // A sink fed only by one node's dead letters runs beside it (same parallelism, chained).
+        let refs = inputRefs(s.id)
+        let deadOf = refs.count == 1 && refs[0].output == .dead ? planNodes.first { $0.id == refs[0].node }?.parallelism : nil
+        let p = parallelism(s.parallelism, path: s.jsonPath, defaultValue: s.kind == .stdout ? 1 : deadOf)
         if s.kind == .file && s.path == nil && !hints.fromParser { issue(s.jsonPath, "missing required key \"path\"") }
         guard let schema = input.schema else { return }
         let columns = s.fields.map { resolveFields($0, in: schema, Validation.join(s.jsonPath, "fields")) }

@@ -59,6 +59,7 @@ struct Declared {
 
     var isSink: Bool { if case .sink = role { return true } else { return false } }
     var isWindow: Bool { if case .op(let o) = role { return o.kind == .window } else { return false } }
+    var sendsDeadLetters: Bool { if case .source(let s) = role { return s.onError == .deadLetter } else { return false } }
 
     /// `a source`, `a filter`, `a sink`: how messages name the node's role.
     var roleName: String {
@@ -128,6 +129,7 @@ struct Validation {
         var all: [Declared] = spec.sources.map { Declared(role: .source($0), id: $0.id, path: $0.jsonPath, rawInputs: []) }
         all += spec.operators.map { Declared(role: .op($0), id: $0.id, path: $0.jsonPath, rawInputs: $0.inputs) }
         all += spec.sinks.map { Declared(role: .sink($0), id: $0.id, path: $0.jsonPath, rawInputs: $0.inputs) }
+        addDeadLetterInputs(&all)
         for d in all {
             if let first = index[d.id] {
                 let at = Validation.join(decls[first].path, "id")
@@ -136,6 +138,29 @@ struct Validation {
             }
             index[d.id] = decls.count
             decls.append(d)
+        }
+    }
+
+    /// A node's `deadLetter` sink reads its `.dead` output: adds `"<id>.dead"` to that sink's inputs,
+    /// and reports a `deadLetter` that names no sink, and a sink left without inputs.
+    private mutating func addDeadLetterInputs(_ all: inout [Declared]) {
+        for d in all {
+            guard case .source(let s) = d.role, let target = s.deadLetter else { continue }
+            let path = Validation.join(d.path, "deadLetter")
+            guard let k = all.firstIndex(where: { $0.id == target }) else {
+                let sinks = all.filter(\.isSink).map(\.id)
+                issue(path, Suggestions.unknown("sink", target, among: sinks))
+                continue
+            }
+            guard all[k].isSink else {
+                issue(path, "\"\(target)\" is \(all[k].roleName); dead letters go to a sink")
+                continue
+            }
+            let ref = "\(d.id).dead"
+            if !all[k].rawInputs.contains(ref) { all[k].rawInputs.append(ref) }
+        }
+        for d in all where d.isSink && d.rawInputs.isEmpty && !hints.fromParser {
+            issue(d.path, "missing required key \"inputs\"")
         }
     }
 
@@ -160,6 +185,11 @@ struct Validation {
                 }
                 if ref.output == .late && !decls[j].isWindow {
                     issue(path, "\"\(raw)\": only a window has a late output, and \"\(ref.node)\" is \(decls[j].roleName)")
+                    unresolved.insert(i)
+                    continue
+                }
+                if ref.output == .dead && !decls[j].sendsDeadLetters {
+                    issue(path, "\"\(raw)\": only a source with \"onError\": \"dead-letter\" has dead letters")
                     unresolved.insert(i)
                     continue
                 }

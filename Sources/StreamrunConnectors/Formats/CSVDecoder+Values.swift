@@ -9,7 +9,7 @@ extension CSVDecoder {
         let type = fields.types[column]
         if type == .string {
             if !UTF8Check.isASCII(p, start, end), let m = UTF8Check.problem(field: fields.names[column], p, start, end) {
-                throw .value(m)
+                throw .value(m, column: column, rule: .utf8)
             }
             builder.appendString(column, UnsafeBufferPointer(start: p + start, count: end &- start))
             return
@@ -19,7 +19,7 @@ extension CSVDecoder {
         while s < e && (p[s] == ASCII.space || p[s] == ASCII.tab) { s &+= 1 }
         while e > s && (p[e &- 1] == ASCII.space || p[e &- 1] == ASCII.tab) { e &-= 1 }
         if s == e {
-            if column == eventTimeColumn { throw .value("event time field \"\(fields.names[column])\" is empty") }
+            if column == eventTimeColumn { throw .value("event time field \"\(fields.names[column])\" is empty", column: column, rule: .eventTime) }
             builder.appendNull(column)
             return
         }
@@ -77,6 +77,6 @@ extension CSVDecoder {
     func mismatch(_ column: Int, _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, overflow: Bool) -> RecordProblem {
         let expected = fields.types[column] == .timestamp ? "timestamp (epoch ms or ISO-8601)" : fields.types[column].rawValue
         let got = "\"" + Snippet.text(UnsafeBufferPointer(start: p + start, count: end &- start)) + "\""
-        return .value("field \"\(fields.names[column])\": expected \(expected), got \(got)\(overflow ? " (out of range)" : "")")
+        return .value("field \"\(fields.names[column])\": expected \(expected), got \(got)\(overflow ? " (out of range)" : "")", column: column)
     }
 }

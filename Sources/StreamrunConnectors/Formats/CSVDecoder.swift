@@ -76,7 +76,11 @@ public struct CSVDecoder: RecordDecoder {
                 record = try decodeRecord(p, pos, n, atEOF: atEOF, skip: skip, into: &builder)
             } catch {
                 builder.discardPartialRow()
-                throw error.decodeError(lineStart: pos, consumed: progress)
+                // The bad record's extent; when it is not all in the buffer yet, read more first.
+                guard let extent = Self.recordExtent(p, pos, n, atEOF: atEOF, delimiter: delimiter) else { break }
+                var e = error.decodeError(lineStart: pos, consumed: progress, names: fields.names)
+                e.record = (extent.next &- pos, extent.newlines)
+                throw e
             }
             guard let record else {
                 builder.discardPartialRow()
@@ -111,7 +115,7 @@ public struct CSVDecoder: RecordDecoder {
                 while true {
                     guard let q = memchr(p + j, Int32(ASCII.quote), n &- j) else {
                         guard atEOF else { return nil }
-                        throw .value("\(fieldName(field)): unterminated quoted field")
+                        throw .value("\(fieldName(field)): unterminated quoted field", column: columnIndex(field), rule: .syntax)
                     }
                     let close = UnsafeRawPointer(p).distance(to: UnsafeRawPointer(q))
                     if close &+ 1 < n && p[close &+ 1] == ASCII.quote {
@@ -142,7 +146,7 @@ public struct CSVDecoder: RecordDecoder {
                     i = n
                     recordEnd = true
                 } else {
-                    throw .value("\(fieldName(field)): unexpected \(Snippet.character(p[i])) after a closing quote")
+                    throw .value("\(fieldName(field)): unexpected \(Snippet.character(p[i])) after a closing quote", column: columnIndex(field), rule: .syntax)
                 }
             } else {
                 let stop = Self.fieldStop(p, i, n, delimiter)
@@ -176,7 +180,7 @@ public struct CSVDecoder: RecordDecoder {
             if recordEnd { break }
         }
         if !skip {
-            if field != fields.count { throw .value("expected \(fields.count) fields, got \(field)") }
+            if field != fields.count { throw .value("expected \(fields.count) fields, got \(field)", rule: .columns) }
             builder.endRow()
         }
         return (i, newlines)
@@ -215,6 +219,43 @@ public struct CSVDecoder: RecordDecoder {
             scratch.append(c)
             j &+= c == ASCII.quote ? 2 : 1
         }
+    }
+
+    /// The column of the `field`-th field of a record, or -1 past the schema's fields.
+    func columnIndex(_ field: Int) -> Int { field < fields.count ? field : -1 }
+
+    /// Where the record starting at `p[start]` ends (after its line break) and the newlines in it,
+    /// by the quoting rules of ``decodeRecord``: nil when it does not end in the buffer and more may come.
+    static func recordExtent(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, atEOF: Bool, delimiter: UInt8) -> (next: Int, newlines: Int)? {
+        var i = start
+        var newlines = 0
+        var fieldStart = true
+        var quoted = false
+        while i < n {
+            let c = p[i]
+            if quoted {
+                if c == ASCII.quote {
+                    if i &+ 1 < n && p[i &+ 1] == ASCII.quote {
+                        i &+= 2
+                        continue
+                    }
+                    quoted = false
+                } else if c == ASCII.newline {
+                    newlines &+= 1
+                }
+            } else if c == ASCII.newline {
+                return (i &+ 1, newlines &+ 1)
+            } else if c == delimiter {
+                fieldStart = true
+                i &+= 1
+                continue
+            } else if c == ASCII.quote && fieldStart {
+                quoted = true
+            }
+            fieldStart = false
+            i &+= 1
+        }
+        return atEOF ? (n, newlines) : nil
     }
 
     func fieldName(_ field: Int) -> String {

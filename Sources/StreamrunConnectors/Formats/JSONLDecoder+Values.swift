@@ -8,7 +8,7 @@ extension JSONLDecoder {
     ) throws(RecordProblem) {
         let c = p[i]
         if c == UInt8(ascii: "n") && JSONScan.hasPrefix(p, i, end, "null") {
-            if column == eventTimeColumn { throw .value("event time field \"\(fields.names[column])\" is null", at: i) }
+            if column == eventTimeColumn { throw .value("event time field \"\(fields.names[column])\" is null", at: i, column: column, rule: .eventTime) }
             builder.appendNull(column)
             i &+= 4
             return
@@ -35,7 +35,7 @@ extension JSONLDecoder {
             var nonASCII = false
             let stop = JSONScan.stringStop(p, start, end, nonASCII: &nonASCII)
             if stop < end && p[stop] == ASCII.quote {
-                if nonASCII, let m = UTF8Check.problem(field: fields.names[column], p, start, stop) { throw .value(m, at: i) }
+                if nonASCII, let m = UTF8Check.problem(field: fields.names[column], p, start, stop) { throw .value(m, at: i, column: column, rule: .utf8) }
                 builder.appendString(column, UnsafeBufferPointer(start: p + start, count: stop &- start))
                 i = stop &+ 1
             } else {
@@ -46,7 +46,7 @@ extension JSONLDecoder {
                 try scratch.withUnsafeBufferPointer { (b) throws(RecordProblem) in
                     guard let q = b.baseAddress, !UTF8Check.isASCII(q, 0, b.count),
                           let m = UTF8Check.problem(field: fields.names[column], q, 0, b.count) else { return }
-                    throw .value(m, at: open)
+                    throw .value(m, at: open, column: column, rule: .utf8)
                 }
                 builder.appendString(column, scratch)
             }
@@ -81,7 +81,7 @@ extension JSONLDecoder {
         try JSONScan.skipNumber(p, &i, end)
         if overflow {
             let text = Snippet.text(UnsafeBufferPointer(start: p + start, count: i &- start))
-            return .value("field \"\(fields.names[column])\": expected \(expected(column)), got \(text) (out of range)", at: start)
+            return .value("field \"\(fields.names[column])\": expected \(expected(column)), got \(text) (out of range)", at: start, column: column)
         }
         return try mismatch(column, p, start, end)
     }
@@ -123,6 +123,6 @@ extension JSONLDecoder {
         case ASCII.lbracket: got = "an array"
         default: got = Snippet.text(UnsafeBufferPointer(start: p + start, count: i &- start))
         }
-        return .value("field \"\(fields.names[column])\": expected \(expected(column)), got \(got)", at: start)
+        return .value("field \"\(fields.names[column])\": expected \(expected(column)), got \(got)", at: start, column: column)
     }
 }

@@ -68,7 +68,9 @@ public struct JSONLDecoder: RecordDecoder {
                 isRow = try decodeLine(p, pos, end, into: &builder)
             } catch {
                 builder.discardPartialRow()
-                throw error.decodeError(lineStart: pos, consumed: progress)
+                var e = error.decodeError(lineStart: pos, consumed: progress, names: fields.names)
+                e.record = hasNewline ? (lineEnd &+ 1 &- pos, 1) : (lineEnd &- pos, 0)
+                throw e
             }
             pos = hasNewline ? lineEnd &+ 1 : lineEnd
             progress.bytes = pos
@@ -87,7 +89,7 @@ public struct JSONLDecoder: RecordDecoder {
         JSONScan.skipWhitespace(p, &i, end)
         if i == end { return false }
         guard p[i] == ASCII.lbrace else {
-            throw .value("expected a JSON object, got \(Snippet.character(p[i]))", at: i)
+            throw .value("expected a JSON object, got \(Snippet.character(p[i]))", at: i, rule: .syntax)
         }
         i &+= 1
         var seenLow: UInt64 = 0
@@ -144,7 +146,7 @@ public struct JSONLDecoder: RecordDecoder {
             for c in 0..<fields.count {
                 let seen = c < 64 ? seenLow & (1 &<< UInt64(c)) != 0 : stamps[c &- 64] == stamp
                 if !seen {
-                    if c == eventTimeColumn { throw .value("event time field \"\(fields.names[c])\" is missing") }
+                    if c == eventTimeColumn { throw .value("event time field \"\(fields.names[c])\" is missing", column: c, rule: .eventTime) }
                     builder.appendNull(c)
                 }
             }
@@ -162,7 +164,7 @@ public struct JSONLDecoder: RecordDecoder {
     }
 
     func duplicate(_ column: Int, at position: Int) -> RecordProblem {
-        .value("field \"\(fields.names[column])\" appears twice", at: position)
+        .value("field \"\(fields.names[column])\" appears twice", at: position, column: column, rule: .syntax)
     }
 
     /// Reads a key whose opening quote is at `i - 1` and finds its column (-1 if unknown), then

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import StreamrunCore
 
 /// A problem inside one record, positioned by buffer offset; the decoder turns it into a ``DecodeError``.
 struct RecordProblem: Error {
@@ -11,22 +12,27 @@ struct RecordProblem: Error {
     var position: Int?
     /// True for JSON syntax errors, reported as `invalid JSON at column N: …`.
     var syntax: Bool
+    /// The column at fault, or -1.
+    var column: Int = -1
+    /// The rule the record broke.
+    var rule: DeadLetter.Rule = .type
 
     static func syntax(_ position: Int, _ what: String) -> RecordProblem {
-        RecordProblem(message: what, position: position, syntax: true)
+        RecordProblem(message: what, position: position, syntax: true, rule: .syntax)
     }
 
-    static func value(_ message: String, at position: Int? = nil) -> RecordProblem {
-        RecordProblem(message: message, position: position, syntax: false)
+    static func value(_ message: String, at position: Int? = nil, column: Int = -1, rule: DeadLetter.Rule = .type) -> RecordProblem {
+        RecordProblem(message: message, position: position, syntax: false, column: column, rule: rule)
     }
 
-    /// The public error: columns count from `lineStart` (1-based).
-    func decodeError(lineStart: Int, consumed: DecodeProgress) -> DecodeError {
-        let column = position.map { $0 - lineStart + 1 }
-        if syntax, let column {
-            return DecodeError("invalid JSON at column \(column): \(message)", consumed: consumed, column: column)
+    /// The public error: columns count from `lineStart` (1-based); `names` names the fields.
+    func decodeError(lineStart: Int, consumed: DecodeProgress, names: [String]) -> DecodeError {
+        let at = position.map { $0 - lineStart + 1 }
+        let field = column >= 0 && column < names.count ? names[column] : nil
+        if syntax, let at {
+            return DecodeError("invalid JSON at column \(at): \(message)", consumed: consumed, column: at, field: field, rule: rule)
         }
-        return DecodeError(message, consumed: consumed, column: column)
+        return DecodeError(message, consumed: consumed, column: at, field: field, rule: rule)
     }
 }
 

@@ -62,11 +62,30 @@ public struct DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
     public var consumed: DecodeProgress
     /// 1-based byte column in the bad record's line where the problem was found, when known.
     public var column: Int?
+    /// The field at fault, when one is.
+    public var field: String?
+    /// The rule the record broke (``DeadLetter/Rule``).
+    public var rule: DeadLetter.Rule
+    /// The bad record's extent from `consumed.bytes`: its bytes, terminator included, and the
+    /// newlines among them. Nil when the decoder could not tell (the caller skips to the next newline).
+    public var record: (bytes: Int, lines: Int)? {
+        get { recordBytes.map { ($0, recordLines) } }
+        set {
+            recordBytes = newValue?.bytes
+            recordLines = newValue?.lines ?? 0
+        }
+    }
+    var recordBytes: Int?
+    var recordLines = 0
 
-    public init(_ message: String, consumed: DecodeProgress, column: Int? = nil) {
+    public init(_ message: String, consumed: DecodeProgress, column: Int? = nil, field: String? = nil,
+                rule: DeadLetter.Rule = .syntax, record: (bytes: Int, lines: Int)? = nil) {
         self.message = message
         self.consumed = consumed
         self.column = column
+        self.field = field
+        self.rule = rule
+        self.record = record
     }
 
     /// Newlines in this buffer before the bad record's first line.

@@ -207,26 +207,32 @@ public final class JobRunner: Sendable {
             taskFinished(head.context.subtaskID, state: try await head.op.snapshotState(checkpoint: CheckpointBarrier.final, context: head.context))
         } else {
             let source = SubtaskID(node: stage.head, subtask: subtask)
-            guard try await runSourceTask(reader: task.source!, output: task.headOutput, task: source) == .finished else { return }
+            guard try await runSourceTask(reader: task.source!, outputs: task.headOutputs, task: source) == .finished else { return }
             taskFinished(source, state: task.source!.snapshotState(checkpoint: CheckpointBarrier.final))
         }
-        try await task.headOutput.finalSnapshots(taskFinished)
-        if let late = task.headLate {
-            try await late.finalSnapshots(taskFinished)
-        }
+        for o in task.headOutputs { try await o.finalSnapshots(taskFinished) }
     }
 
     struct BuiltTask {
         var source: (any SourceReader)?
         var head: (op: any StreamOperator, context: OperatorContext)?
-        var headOutput: Output
-        var headLate: Output?
+        /// The head node's outputs: main, then its side outputs (late, dead) when it has them.
+        var headOutputs: [Output]
     }
+
 
     /// Instantiates every node of the stage for `subtask` and wires chained calls and outgoing edges.
     func buildTask(stage: PhysicalPlan.Stage, subtask: Int) throws -> BuiltTask {
         var mains: [NodeID: Output] = [:]
         var lates: [NodeID: Output] = [:]
+        var deads: [NodeID: Output] = [:]
+        func output(_ ref: InputRef) -> Output {
+            switch ref.output {
+            case .main: return mains[ref.node]!
+            case .late: return lates[ref.node]!
+            case .dead: return deads[ref.node]!
+            }
+        }
         var contexts: [NodeID: OperatorContext] = [:]
         var ops: [NodeID: any StreamOperator] = [:]
         var source: (any SourceReader)?
@@ -235,22 +241,23 @@ public final class JobRunner: Sendable {
             let m = metrics[id]!
             let main = Output(metrics: m, subtask: subtask, aborted: aborted)
             let late = node.lateSchema != nil ? Output(metrics: nil, aborted: aborted) : nil
+            let dead = node.deadSchema != nil ? Output(metrics: nil, aborted: aborted) : nil
             mains[id] = main
             lates[id] = late
+            deads[id] = dead
             if case .source = node.kind {
                 source = try factory.makeSource(node, subtask: subtask, stop: stop)
             } else {
                 ops[id] = try factory.makeOperator(node, subtask: subtask)
                 contexts[id] = OperatorContext(nodeID: id, subtask: subtask, parallelism: stage.parallelism, main: main, late: late,
-                                                 metrics: m, maxParallelism: physical.maxParallelism)
+                                                 dead: dead, metrics: m, maxParallelism: physical.maxParallelism)
             }
         }
         // Chained nodes: every node but the head reads exactly one node of this stage.
         for id in stage.nodes.dropFirst() {
             let node = plan.node(id)!
             let ref = node.inputs[0]
-            let out = ref.output == .late ? lates[ref.node]! : mains[ref.node]!
-            out.chained.append(Output.Chained(op: ops[id]!, context: contexts[id]!, metrics: metrics[id]!))
+            output(ref).chained.append(Output.Chained(op: ops[id]!, context: contexts[id]!, metrics: metrics[id]!))
         }
         // Edges leaving this stage.
         for toStage in physical.stages {
@@ -267,19 +274,22 @@ public final class JobRunner: Sendable {
                 let writer = EdgeWriter(targets: targets, partitioning: edge.partitioning,
                                         maxParallelism: physical.maxParallelism, subtask: subtask,
                                         backpressure: metrics[edge.from.node]!.backpressureNanos.subtask(subtask))
-                let out = edge.from.output == .late ? lates[edge.from.node]! : mains[edge.from.node]!
-                out.edges.append(writer)
+                output(edge.from).edges.append(writer)
             }
         }
         let headID = stage.head
         let head = ops[headID].map { ($0, contexts[headID]!) }
-        return BuiltTask(source: source, head: head, headOutput: mains[headID]!, headLate: lates[headID] ?? nil)
+        let sides = [lates[headID], deads[headID]].compactMap { $0 }
+        return BuiltTask(source: source, head: head, headOutputs: [mains[headID]!] + sides)
     }
 
     /// How a task ended: its input finished (it finished its operators), or it stopped at a checkpoint.
     enum TaskEnd { case finished, suspended }
 
-    func runSourceTask(reader: any SourceReader, output: Output, task: SubtaskID) async throws -> TaskEnd {
+    /// - Parameter outputs: the source's main output, then its dead-letter output when it has one.
+    func runSourceTask(reader: any SourceReader, outputs: [Output], task: SubtaskID) async throws -> TaskEnd {
+        let output = outputs[0]
+        let dead = outputs.count > 1 ? outputs[1] : nil
         var injected = options.lastCheckpointID
         let ack = { (t: SubtaskID, state: SnapshotPayload?) in self.acknowledge(injected, t, state: state) }
         while true {
@@ -289,10 +299,10 @@ public final class JobRunner: Sendable {
             if requested > injected {
                 injected = requested
                 ack(task, reader.snapshotState(checkpoint: requested))
-                try await output.emitBarrier(requested, ack: ack)
+                for o in outputs { try await o.emitBarrier(requested, ack: ack) }
             }
             if suspendAt > 0 && injected >= suspendAt {
-                try await output.suspend()
+                for o in outputs { try await o.suspend() }
                 return .suspended
             }
             guard let item = try await reader.next() else {
@@ -302,13 +312,19 @@ public final class JobRunner: Sendable {
             }
             switch item {
             case .records(let b): try await output.emit(b)
+            case .recordsAndDeadLetters(let b, let letters):
+                guard let dead else { preconditionFailure("dead letters from a source without a dead-letter output") }
+                try await dead.emit(letters)
+                try await output.emit(b)
             case .watermark(let w): try await output.emitWatermark(w)
             case .idle: try await output.emitIdle()
             case .pending: continue
             }
         }
-        try await output.emitWatermark(Watermark.max)
-        try await output.finish()
+        for o in outputs {
+            try await o.emitWatermark(Watermark.max)
+            try await o.finish()
+        }
         return .finished
     }
 
@@ -327,8 +343,7 @@ public final class JobRunner: Sendable {
                 case .aligned(let id, let unblock):
                     let ack = { (t: SubtaskID, state: SnapshotPayload?) in self.acknowledge(id, t, state: state) }
                     ack(head.context.subtaskID, try await head.op.snapshotState(checkpoint: id, context: head.context))
-                    try await head.context.main.emitBarrier(id, ack: ack)
-                    try await head.context.late?.emitBarrier(id, ack: ack)
+                    for o in head.context.outputs { try await o.emitBarrier(id, ack: ack) }
                     gate.unblock(unblock)
                 }
             }
@@ -362,13 +377,11 @@ public final class JobRunner: Sendable {
             }
         }
         if suspended {
-            try await head.context.main.suspend()
-            try await head.context.late?.suspend()
+            for o in head.context.outputs { try await o.suspend() }
             return .suspended
         }
         try await head.op.finish(context: head.context)
-        try await head.context.main.finish()
-        try await head.context.late?.finish()
+        for o in head.context.outputs { try await o.finish() }
         return .finished
     }
 }

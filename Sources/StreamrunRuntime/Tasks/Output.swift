@@ -57,8 +57,7 @@ public final class Output {
         for c in chained {
             let state = try await c.op.snapshotState(checkpoint: id, context: c.context)
             ack(c.context.subtaskID, state)
-            try await c.context.main.emitBarrier(id, ack: ack)
-            try await c.context.late?.emitBarrier(id, ack: ack)
+            for o in c.context.outputs { try await o.emitBarrier(id, ack: ack) }
         }
         for e in edges { try await e.sendBarrier(id) }
     }
@@ -67,16 +66,14 @@ public final class Output {
     func finalSnapshots(_ report: (SubtaskID, SnapshotPayload?) -> Void) async throws {
         for c in chained {
             report(c.context.subtaskID, try await c.op.snapshotState(checkpoint: CheckpointBarrier.final, context: c.context))
-            try await c.context.main.finalSnapshots(report)
-            try await c.context.late?.finalSnapshots(report)
+            for o in c.context.outputs { try await o.finalSnapshots(report) }
         }
     }
 
     /// Tells every consumer that this output is idle (see ``StreamElement/idle``).
     func emitIdle() async throws {
         for c in chained {
-            try await c.context.main.emitIdle()
-            try await c.context.late?.emitIdle()
+            for o in c.context.outputs { try await o.emitIdle() }
         }
         for e in edges { try await e.sendIdle() }
     }
@@ -87,8 +84,7 @@ public final class Output {
         guard !finished else { return }
         finished = true
         for c in chained {
-            try await c.context.main.suspend()
-            try await c.context.late?.suspend()
+            for o in c.context.outputs { try await o.suspend() }
         }
         for e in edges { try await e.sendSuspend() }
     }
@@ -99,8 +95,7 @@ public final class Output {
         finished = true
         for c in chained {
             try await c.op.finish(context: c.context)
-            try await c.context.main.finish()
-            try await c.context.late?.finish()
+            for o in c.context.outputs { try await o.finish() }
         }
         for e in edges { try await e.sendEnd() }
     }

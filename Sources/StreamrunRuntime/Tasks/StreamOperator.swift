@@ -19,8 +19,7 @@ public protocol StreamOperator: AnyObject {
 
 extension StreamOperator {
     public func processWatermark(_ watermark: Watermark, context: OperatorContext) async throws {
-        try await context.main.emitWatermark(watermark)
-        try await context.late?.emitWatermark(watermark)
+        for o in context.outputs { try await o.emitWatermark(watermark) }
     }
 
     public func finish(context: OperatorContext) async throws {}
@@ -37,6 +36,10 @@ public final class OperatorContext {
     public let main: Output
     /// The `.late` side output of a window, when the node has one.
     public let late: Output?
+    /// The `.dead` side output (dead letters), when the node sends them.
+    public let dead: Output?
+    /// Every output: main, then the side outputs the node has.
+    let outputs: [Output]
     /// The node's counters (shared by its subtasks), for operators that count what they drop.
     public let metrics: NodeMetrics?
     /// The job's number of key groups, which keyed state is partitioned by.
@@ -45,8 +48,10 @@ public final class OperatorContext {
     /// Which subtask of which node this is: what its checkpoint acknowledgement names.
     public var subtaskID: SubtaskID { SubtaskID(node: nodeID, subtask: subtask) }
 
-    init(nodeID: NodeID, subtask: Int, parallelism: Int, main: Output, late: Output?,
+    init(nodeID: NodeID, subtask: Int, parallelism: Int, main: Output, late: Output?, dead: Output? = nil,
          metrics: NodeMetrics? = nil, maxParallelism: Int = KeyGroups.defaultMaxParallelism) {
+        self.dead = dead
+        self.outputs = [main] + [late, dead].compactMap { $0 }
         self.nodeID = nodeID
         self.subtask = subtask
         self.parallelism = parallelism
@@ -74,6 +79,9 @@ extension SourceReader {
 
 public enum SourceOutput {
     case records(RecordBatch)
+    /// Records, and dead letters (``DeadLetter/schema``) of bad records read with them. One output, so
+    /// no checkpoint barrier falls between a bad record being consumed and its dead letter being sent.
+    case recordsAndDeadLetters(RecordBatch, deadLetters: RecordBatch)
     case watermark(Watermark)
     /// Every split of this reader is idle (or it has none): downstream should not wait for it.
     case idle
