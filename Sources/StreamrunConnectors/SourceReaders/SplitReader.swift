@@ -20,7 +20,9 @@ final class SplitReader {
     let follow: Bool
     /// Without one, a bad record fails the job (its `file:line` and message).
     let badRecords: BadRecordHandler?
-    /// The most bytes from a record's start that a decode call sees: longer records are bad.
+    /// Records longer than this are bad.
+    private let maxRecordSize: Int
+    /// The buffer grows to hold this many bytes of one record, to tell that it is too long.
     private let recordLimit: Int
     /// A record longer than the limit, being skipped: its dead letter, and the bytes skipped so far.
     private var longRecord: (letter: DeadLetter, location: String, skipped: Int64)?
@@ -66,8 +68,9 @@ final class SplitReader {
          bufferBytes: Int = 1 << 20) {
         self.split = split
         self.badRecords = badRecords
+        self.maxRecordSize = badRecords?.maxRecordSize ?? SourceSpec.defaultMaxRecordSize
         // The record, a CR LF, and one byte more to tell that it is too long.
-        self.recordLimit = (badRecords?.maxRecordSize ?? SourceSpec.defaultMaxRecordSize) + 3
+        self.recordLimit = maxRecordSize + 3
         self.decoder = decoder
         self.decoder.beginFile()
         self.follow = follow
@@ -92,9 +95,13 @@ final class SplitReader {
                 break
             }
             var (window, final) = decodeWindow()
-            let limited = window - lo > recordLimit
+            // The window holds the record at `lo` whole, line break included, only if it is at most
+            // maxRecordSize long; a record ending in it is never longer, and one that does not end
+            // in it is too long.
+            let cap = lo + maxRecordSize + (lo + maxRecordSize < hi && buffer[lo + maxRecordSize] == 13 ? 2 : 1)
+            let limited = window > cap || (final && window - lo > maxRecordSize)
             if limited {
-                window = lo + recordLimit
+                window = min(window, cap)
                 final = false
             }
             let progress: DecodeProgress
