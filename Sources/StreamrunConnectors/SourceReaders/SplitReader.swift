@@ -258,6 +258,12 @@ final class SplitReader {
             }
             recordOffset += Int64(hi - lo)
             lo = hi
+            if recordOffset >= split.end {
+                // The split lies inside one record (a long line): its first record would start
+                // after its end, so it has none, and the rest of that line is not its to scan.
+                finished = true
+                return
+            }
         }
         firstRecordOffset = recordOffset
         if recordOffset >= split.end { finished = true }
