@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import StreamrunCore
 import StreamrunIO
 import StreamrunPlan
@@ -317,12 +322,10 @@ final class SplitReader {
     }
 
     private func newline(from i: Int) -> Int? {
-        var k = i
-        while k < hi {
-            if buffer[k] == 10 { return k }
-            k += 1
+        guard i < hi else { return nil }
+        return buffer.withUnsafeBufferPointer { b in
+            memchr(b.baseAddress! + i, 10, hi - i).map { UnsafeRawPointer(b.baseAddress!).distance(to: UnsafeRawPointer($0)) }
         }
-        return nil
     }
 
     /// The 1-based line number `extra` lines after the next record, counting from the top of the file.
