@@ -33,7 +33,10 @@ final class SplitReader {
     private var longRecord: (letter: DeadLetter, location: String, skipped: Int64)?
     /// Lines before `firstRecordOffset`, counted once when a line number is first needed.
     private var baseLines: Int?
-    private var buffer: [UInt8]
+    /// Allocated by the first read and released when the split is finished: a subtask holds a
+    /// reader for every split it owns, most of them finished or not yet started.
+    private var buffer: [UInt8] = []
+    private let bufferBytes: Int
     /// Valid bytes are buffer[lo..<hi]; buffer[lo] is at file offset `recordOffset`.
     private var lo = 0
     private var hi = 0
@@ -51,7 +54,15 @@ final class SplitReader {
     /// True after a byte order mark was skipped and before the first record is consumed: that record
     /// starts at offset 0 for the rule "a record belongs to the split holding its first byte".
     private var firstRecordAfterBOM = false
-    private(set) var finished = false
+    private(set) var finished = false {
+        didSet {
+            if finished {
+                buffer = []
+                lo = 0
+                hi = 0
+            }
+        }
+    }
 
     /// The UTF-8 byte order mark.
     static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
@@ -79,7 +90,7 @@ final class SplitReader {
         self.decoder = decoder
         self.decoder.beginFile()
         self.follow = follow
-        self.buffer = [UInt8](repeating: 0, count: bufferBytes)
+        self.bufferBytes = bufferBytes
         self.recordOffset = split.start
         self.readOffset = split.start
     }
@@ -295,6 +306,7 @@ final class SplitReader {
 
     /// Moves unread bytes to the front and reads more; returns false at end of file.
     private func fill() throws(StreamrunError) -> Bool {
+        if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: bufferBytes) }
         if lo > 0 {
             let n = hi - lo
             if n > 0 {
