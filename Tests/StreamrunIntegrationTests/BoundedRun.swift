@@ -14,7 +14,10 @@ enum BoundedRun {
         var signal: Int32?
         var timedOut = false
         var overMemory = false
+        /// The largest resident set seen (VmRSS, or the kernel's high-water mark VmHWM), polled.
         var peakResidentBytes = 0
+        /// Bytes the process read through read(2) and pread(2) (`rchar` of /proc/<pid>/io), at the last poll.
+        var bytesRead = 0
         var stdout: String
         var stderr: String
 
@@ -44,10 +47,11 @@ enum BoundedRun {
             group.leave()
         }
         let start = Date()
-        var timedOut = false, overMemory = false, peak = 0
+        var timedOut = false, overMemory = false, peak = 0, read = 0
         while p.isRunning {
             let rss = residentBytes(p.processIdentifier)
-            peak = max(peak, rss)
+            peak = max(peak, rss, statusBytes(p.processIdentifier, "VmHWM:"))
+            read = max(read, bytesRead(p.processIdentifier))
             if rss > maxResidentBytes {
                 overMemory = true
             } else if Date().timeIntervalSince(start) > timeout {
@@ -62,14 +66,23 @@ enum BoundedRun {
         p.waitUntilExit()
         group.wait()
         return Outcome(status: p.terminationStatus, signal: p.terminationReason == .uncaughtSignal ? p.terminationStatus : nil,
-                       timedOut: timedOut, overMemory: overMemory, peakResidentBytes: peak,
+                       timedOut: timedOut, overMemory: overMemory, peakResidentBytes: peak, bytesRead: read,
                        stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// VmRSS of a process, in bytes (0 when it cannot be read, e.g. it has just exited).
-    static func residentBytes(_ pid: Int32) -> Int {
+    static func residentBytes(_ pid: Int32) -> Int { statusBytes(pid, "VmRSS:") }
+
+    /// `rchar` of a process: the bytes its read calls returned (0 when it cannot be read).
+    static func bytesRead(_ pid: Int32) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8) else { return 0 }
+        return text.split(separator: "\n").first { $0.hasPrefix("rchar:") }.flatMap { Int($0.dropFirst(6).trimmingCharacters(in: .whitespaces)) } ?? 0
+    }
+
+    /// A size line (`VmRSS:`, `VmHWM:`) of /proc/<pid>/status, in bytes (0 when it cannot be read).
+    static func statusBytes(_ pid: Int32, _ key: String) -> Int {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in text.split(separator: "\n") where line.hasPrefix(key) {
             let fields = line.split { $0 == " " || $0 == "\t" }
             return (fields.count > 1 ? Int(fields[1]) ?? 0 : 0) * 1024
         }
