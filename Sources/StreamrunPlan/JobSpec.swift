@@ -282,6 +282,10 @@ public struct SinkSpec: Sendable, Hashable {
     /// Roll to a new part file past this many bytes.
     public var rollBytes: Int
     public var jsonPath: String
+    /// A tag in the names of the part files this run writes (`part-<sink>-<tag>-…`), so they never mix
+    /// with another run's in the same directory. Not a job.json key: `streamrun dlq replay` sets it
+    /// (`replay-<id>`) on every file sink of the job it replays through.
+    public var partTag: String?
 
     public init(id: String, kind: Kind, inputs: [String], parallelism: Int? = nil, path: String? = nil,
                 format: DataFormat = .jsonl, fields: [String]? = nil, header: Bool = false, partitionBy: String? = nil,
