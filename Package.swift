@@ -58,7 +58,11 @@ let package = Package(
         // Sources, built-in operators, sinks and formats.
         .target(
             name: "StreamrunConnectors",
-            dependencies: ["StreamrunCore", "StreamrunIO", "StreamrunPlan", "StreamrunCheckpoint", "StreamrunRuntime"],
+            dependencies: [
+                "StreamrunCore", "StreamrunIO", "StreamrunPlan", "StreamrunCheckpoint", "StreamrunRuntime",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // A job's life: the launcher, its lifecycle, the checkpoint coordinator, restore and

@@ -41,13 +41,22 @@ public struct ConnectorFactory: OperatorFactory {
     }
 
     public func makeSource(_ node: PlanNode, subtask: Int, stop: StopFlag) throws -> any SourceReader {
+        try makeSource(node, subtask: subtask, stop: stop, metrics: nil)
+    }
+
+    public func makeSource(_ node: PlanNode, subtask: Int, stop: StopFlag, metrics: NodeMetrics) throws -> any SourceReader {
+        try makeSource(node, subtask: subtask, stop: stop, metrics: Optional(metrics))
+    }
+
+    func makeSource(_ node: PlanNode, subtask: Int, stop: StopFlag, metrics: NodeMetrics?) throws -> any SourceReader {
         guard case .source(let spec) = node.kind else { throw internalError(node) }
         switch spec.kind {
         case .file:
             let old = restore?[node.id]?.first { $0.subtask == subtask }
             let cursor = old?.parallelism == node.parallelism ? try SplitState.decodeCursor(old?.named[SplitState.cursorSection]) : nil
             return try FileSourceReader(spec: spec, subtask: subtask, parallelism: node.parallelism, stop: stop,
-                                        restore: try restoredSplits(node), cursor: cursor, rateBudgets: rateBudgets) {
+                                        restore: try restoredSplits(node), cursor: cursor, rateBudgets: rateBudgets,
+                                        metrics: metrics) {
                 RecordDecoders.make(for: spec)
             }
         case .generator:

@@ -21,6 +21,8 @@ public final class JobMetricsBridge: Sendable {
         public static let recordsOut = "streamrun_records_out_total"
         public static let lateRecords = "streamrun_late_records_total"
         public static let duplicates = "streamrun_duplicate_records_total"
+        public static let deadLettered = "streamrun_records_dead_lettered_total"
+        public static let skipped = "streamrun_records_skipped_total"
         public static let backpressure = "streamrun_backpressure_seconds_total"
         public static let watermark = "streamrun_watermark_timestamp_seconds"
         public static let checkpoints = "streamrun_checkpoints_completed_total"
@@ -36,7 +38,9 @@ public final class JobMetricsBridge: Sendable {
 
     /// The HELP text of each metric.
     public static let help: [String: String] = [
-        Name.recordsIn: "Records into the operator (0 for sources).",
+        Name.recordsIn: "Records into the operator; for a source, the records it read (emitted, dead-lettered or skipped).",
+        Name.deadLettered: "Bad records sent to the dead-letter sink, by node and broken rule.",
+        Name.skipped: "Bad records skipped (onError \"skip\"), by node and broken rule.",
         Name.recordsOut: "Records out of the operator (0 for sinks).",
         Name.lateRecords: "Records a window received after the watermark had passed their window (dropped or sent to its late output).",
         Name.duplicates: "Records a dedupe dropped as duplicates of a key seen within its horizon.",
@@ -123,7 +127,8 @@ struct BridgeState {
     mutating func refreshOperators(_ metrics: JobMetrics?) {
         if let old = attempt, let metrics, old !== metrics {
             copyOperators(old)
-            for k in copied.keys where [Name.recordsIn, Name.recordsOut, Name.lateRecords, Name.duplicates].contains(where: k.hasPrefix) {
+            let totals = [Name.recordsIn, Name.recordsOut, Name.lateRecords, Name.duplicates, Name.deadLettered, Name.skipped]
+            for k in copied.keys where totals.contains(where: k.hasPrefix) {
                 copied[k] = 0
             }
             for k in copiedSeconds.keys { copiedSeconds[k] = 0 }
@@ -137,7 +142,12 @@ struct BridgeState {
     mutating func copyOperators(_ metrics: JobMetrics) {
         for node in metrics.nodes {
             let labels = labels(("operator", node.id.name))
-            add(Int64(node.recordsIn.load), to: Name.recordsIn, labels)
+            add(Int64(node.recordsRead), to: Name.recordsIn, labels)
+            for (rule, count) in node.badRecords.load {
+                let byRule = self.labels(("node", node.id.name), ("rule", rule))
+                if count.deadLettered > 0 { add(Int64(count.deadLettered), to: Name.deadLettered, byRule) }
+                if count.skipped > 0 { add(Int64(count.skipped), to: Name.skipped, byRule) }
+            }
             add(Int64(node.recordsOut.load), to: Name.recordsOut, labels)
             if node.kind == "window" { add(Int64(node.lateRecords.load), to: Name.lateRecords, labels) }
             if node.kind == "dedupe" { add(Int64(node.duplicates.load), to: Name.duplicates, labels) }

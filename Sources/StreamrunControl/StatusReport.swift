@@ -53,8 +53,20 @@ public struct StatusReport: Sendable {
              op.watermark.map(Watermark.describe) ?? "-", Self.duration(Double(op.backpressureMs) / 1000)]
         }
         if !rows.isEmpty { lines.append(Self.table(header: header, rows: rows, rightAligned: [2, 3, 4, 5, 6, 8])) }
+        lines += badRecords
         lines.append(lastCheckpoint)
         return lines.joined(separator: "\n")
+    }
+
+    /// One line per operator with bad records: `bids: 5 dead-lettered, 2 skipped (syntax 4, type 3)`.
+    var badRecords: [String] {
+        status.operators.filter { $0.deadLettered + $0.skipped > 0 }.map { op in
+            var parts: [String] = []
+            if op.deadLettered > 0 { parts.append("\(op.deadLettered) dead-lettered") }
+            if op.skipped > 0 { parts.append("\(op.skipped) skipped") }
+            let rules = op.badRecords.map { "\($0.rule) \($0.deadLettered + $0.skipped)" }.joined(separator: ", ")
+            return "bad records at \(op.id): " + parts.joined(separator: ", ") + " (\(rules))"
+        }
     }
 
     var lastCheckpoint: String {

@@ -15,6 +15,8 @@ public struct StreamrunError: Error, Sendable, CustomStringConvertible {
         public static let usage = Code("usage")
         /// An input record could not be parsed or does not fit the schema.
         public static let malformedRecord = Code("malformed-record")
+        /// A source read more bad records than its `maxErrorRate` allows.
+        public static let errorRateExceeded = Code("error-rate-exceeded")
         /// An input file or directory is missing or unreadable.
         public static let inputNotFound = Code("input-not-found")
         /// Reading failed.

@@ -141,7 +141,8 @@ public struct SourceSpec: Sendable, Hashable {
     public var deadLetter: String?
     public var maxErrorRate: ErrorRate?
     /// A record longer than this (bytes) is bad; the rest of it is skipped without being read into memory.
-    public var maxRecordSize: Int = 1 << 20
+    public var maxRecordSize: Int = SourceSpec.defaultMaxRecordSize
+    public static let defaultMaxRecordSize = 1 << 20
 
     public init(id: String, kind: Kind, path: String? = nil, format: DataFormat = .jsonl, schema: Schema = Schema([]),
                 eventTime: EventTimeSpec? = nil, follow: Bool = false, maxRecordsPerSecond: Double? = nil,

@@ -51,6 +51,7 @@ public enum RecordEncoders {
         _ format: DataFormat, columns: EncoderColumns, csvDelimiter: UInt8 = UInt8(ascii: ",")
     ) -> any RecordEncoder {
         switch format {
+        case .jsonl where DeadLetterEncoder.matches(columns): return DeadLetterEncoder()
         case .jsonl: return JSONLEncoder(columns)
         case .csv: return CSVEncoder(columns, delimiter: csvDelimiter)
         }

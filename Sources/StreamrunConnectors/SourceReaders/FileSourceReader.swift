@@ -23,6 +23,8 @@ final class FileSourceReader: SourceReader {
     var limiter: RateLimiter?
     var pendingWatermark: SourceOutput?
     var lastScan = ContinuousClock.now
+    /// Fails, dead-letters or skips bad records, by the source's `onError`.
+    let badRecords: BadRecordHandler
 
     /// - Parameter restore: the splits stored by a checkpoint (all old subtasks' together); this subtask
     ///   takes its share by the usual assignment and continues each at its stored position.
@@ -31,7 +33,9 @@ final class FileSourceReader: SourceReader {
     /// - Parameter rateBudgets: where the subtasks of one run share `maxRecordsPerSecond` (a reader
     ///   without one shares it with the subtasks it computes, as if they ran).
     init(spec: SourceSpec, subtask: Int, parallelism: Int, stop: StopFlag, restore: [SplitState]? = nil, cursor: Int? = nil,
-         rateBudgets: SourceRateBudgets? = nil, makeDecoder: @escaping () -> any RecordDecoder) throws(StreamrunError) {
+         rateBudgets: SourceRateBudgets? = nil, metrics: NodeMetrics? = nil,
+         makeDecoder: @escaping () -> any RecordDecoder) throws(StreamrunError) {
+        self.badRecords = BadRecordHandler(spec: spec, metrics: metrics)
         self.spec = spec
         self.subtask = subtask
         self.parallelism = parallelism
@@ -48,7 +52,8 @@ final class FileSourceReader: SourceReader {
             let splits = restore.map { FileSplit(path: $0.path, start: $0.start, end: $0.end, index: $0.index) }
             for split in assign(splits) {
                 let s = byRange["\(split.start):\(split.path)"]!
-                readers.append(SplitReader(split: split, decoder: makeDecoder(), follow: spec.follow, resumeAt: s.position, finished: s.finished))
+                readers.append(SplitReader(split: split, decoder: makeDecoder(), follow: spec.follow, badRecords: badRecords,
+                                           resumeAt: s.position, finished: s.finished))
                 watermarks.addSplit(now: MonotonicMillis.now)
                 let k = readers.count - 1
                 if s.maxEventTime != .min { watermarks.observe(split: k, maxEventTime: s.maxEventTime, now: MonotonicMillis.now) }
@@ -72,7 +77,7 @@ final class FileSourceReader: SourceReader {
         guard let rate = spec.maxRecordsPerSecond else { return }
         let counts = (0..<parallelism).map { assign(openSplits, to: $0).count }
         let budget = (budgets ?? SourceRateBudgets()).budget(for: spec.id, perSecond: rate, activeSplits: counts)
-        limiter = RateLimiter(budget: budget, subtask: subtask)
+        limiter = RateLimiter(budget: budget, subtask: subtask, sourceRate: rate, parallelism: parallelism)
         limiter?.setActiveSplits(activeSplits)
     }
 
@@ -96,7 +101,7 @@ final class FileSourceReader: SourceReader {
 
     private func addSplits(_ splits: [FileSplit]) {
         for s in splits {
-            readers.append(SplitReader(split: s, decoder: makeDecoder(), follow: spec.follow))
+            readers.append(SplitReader(split: s, decoder: makeDecoder(), follow: spec.follow, badRecords: badRecords))
             watermarks.addSplit(now: MonotonicMillis.now)
         }
     }
@@ -122,7 +127,11 @@ final class FileSourceReader: SourceReader {
                     watermarks.finish(split: k)
                     if n == 0 { limiter?.setActiveSplits(activeSplits) }
                 }
-                guard n > 0 else { continue }
+                let letters = badRecords.takeDeadLetters()
+                guard n > 0 else {
+                    if let letters { return .recordsAndDeadLetters(builder.finish(), deadLetters: letters) }
+                    continue
+                }
                 let batch = builder.finish()
                 if let t = timeColumn {
                     if batch.columns[t].validity?.contains(false) == true {
@@ -134,6 +143,7 @@ final class FileSourceReader: SourceReader {
                 }
                 try await limiter?.pace(n)
                 if r.finished { limiter?.setActiveSplits(activeSplits) }
+                if let letters { return .recordsAndDeadLetters(batch, deadLetters: letters) }
                 return .records(batch)
             }
             if timeColumn != nil, let u = watermarks.advance(now: MonotonicMillis.now) { return Self.output(u) }

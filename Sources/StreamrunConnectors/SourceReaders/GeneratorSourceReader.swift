@@ -55,7 +55,7 @@ final class GeneratorSourceReader: SourceReader {
                 counts[k % parallelism] += 1
             }
             let budget = (rateBudgets ?? SourceRateBudgets()).budget(for: spec.id, perSecond: rate, activeSplits: counts)
-            limiter = RateLimiter(budget: budget, subtask: subtask)
+            limiter = RateLimiter(budget: budget, subtask: subtask, sourceRate: rate, parallelism: parallelism)
             limiter?.setActiveSplits(activeSplits)
         }
     }

@@ -11,16 +11,21 @@ struct RateLimiter {
     /// When the records emitted so far are due.
     var due: ContinuousClock.Instant?
 
-    init(budget: SourceRateBudget, subtask: Int) {
+    /// Rows per batch: fixed from the source's rate and parallelism, never from the current share,
+    /// which follows other subtasks' progress (thread timing): batch sizes decide how a subtask's splits
+    /// interleave in its output, and that must be the same in every run.
+    let batchRows: Int
+
+    init(budget: SourceRateBudget, subtask: Int, sourceRate: Double, parallelism: Int) {
         self.budget = budget
         self.subtask = subtask
+        self.batchRows = Self.batchRows(perSecond: sourceRate / Double(max(parallelism, 1)))
     }
 
     /// This subtask's records per second now.
     var perSecond: Double { budget.rate(subtask: subtask) }
 
     /// Rows per batch that keep the output smooth (about 20 batches a second).
-    var batchRows: Int { Self.batchRows(perSecond: perSecond) }
 
     static func batchRows(perSecond: Double) -> Int {
         guard perSecond.isFinite else { return 2048 }

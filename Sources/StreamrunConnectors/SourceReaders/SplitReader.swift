@@ -1,5 +1,6 @@
 import StreamrunCore
 import StreamrunIO
+import StreamrunPlan
 
 /// Reads the records of one ``FileSplit`` through a large buffer filled with pread(2), handing
 /// complete records to a decoder. Tracks the byte offset of the next unread record (what a checkpoint
@@ -8,10 +9,23 @@ import StreamrunIO
 /// A UTF-8 byte order mark at the start of the file is skipped by the split that starts at offset 0
 /// (the first record then starts at offset 3, and a checkpoint stores that); a split resumed at a
 /// later offset never skips anything.
+///
+/// Bad records go to `badRecords` (which fails, dead-letters or skips them by the source's `onError`),
+/// with their offset, line and bytes; the reader then goes on after them. A record longer than
+/// `maxRecordSize` is bad too: its first bytes are kept and the rest is skipped through the buffer,
+/// never held in memory (a checkpoint taken meanwhile stores the record's start, so a restore skips it again).
 final class SplitReader {
     let split: FileSplit
     var decoder: any RecordDecoder
     let follow: Bool
+    /// Without one, a bad record fails the job (its `file:line` and message).
+    let badRecords: BadRecordHandler?
+    /// The most bytes from a record's start that a decode call sees: longer records are bad.
+    private let recordLimit: Int
+    /// A record longer than the limit, being skipped: its dead letter, and the bytes skipped so far.
+    private var longRecord: (letter: DeadLetter, location: String, skipped: Int64)?
+    /// Lines before `firstRecordOffset`, counted once when a line number is first needed.
+    private var baseLines: Int?
     private var buffer: [UInt8]
     /// Valid bytes are buffer[lo..<hi]; buffer[lo] is at file offset `recordOffset`.
     private var lo = 0
@@ -36,8 +50,9 @@ final class SplitReader {
     static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
     /// A reader that continues a split from a checkpoint: the next record starts at `offset`.
-    convenience init(split: FileSplit, decoder: any RecordDecoder, follow: Bool, resumeAt offset: Int64, finished: Bool) {
-        self.init(split: split, decoder: decoder, follow: follow)
+    convenience init(split: FileSplit, decoder: any RecordDecoder, follow: Bool, badRecords: BadRecordHandler? = nil,
+                     resumeAt offset: Int64, finished: Bool) {
+        self.init(split: split, decoder: decoder, follow: follow, badRecords: badRecords)
         if offset > split.start || finished {
             positioned = true
             recordOffset = offset
@@ -47,8 +62,12 @@ final class SplitReader {
         }
     }
 
-    init(split: FileSplit, decoder: any RecordDecoder, follow: Bool, bufferBytes: Int = 1 << 20) {
+    init(split: FileSplit, decoder: any RecordDecoder, follow: Bool, badRecords: BadRecordHandler? = nil,
+         bufferBytes: Int = 1 << 20) {
         self.split = split
+        self.badRecords = badRecords
+        // The record, a CR LF, and one byte more to tell that it is too long.
+        self.recordLimit = (badRecords?.maxRecordSize ?? SourceSpec.defaultMaxRecordSize) + 3
         self.decoder = decoder
         self.decoder.beginFile()
         self.follow = follow
@@ -64,11 +83,20 @@ final class SplitReader {
         if bomPending, try !skipByteOrderMark() { return 0 }
         var rows = 0
         while rows < maxRows && !finished {
+            if longRecord != nil {
+                guard try skipLongRecord() else { break }  // a followed file: the rest is not written yet
+                continue
+            }
             if recordOffset >= split.end && !firstRecordAfterBOM {
                 finished = true
                 break
             }
-            let (window, final) = decodeWindow()
+            var (window, final) = decodeWindow()
+            let limited = window - lo > recordLimit
+            if limited {
+                window = lo + recordLimit
+                final = false
+            }
             let progress: DecodeProgress
             do {
                 progress = try buffer.withUnsafeBufferPointer { buf throws(DecodeError) in
@@ -76,23 +104,112 @@ final class SplitReader {
                                        maxRows: maxRows - rows, into: &builder)
                 }
             } catch {
-                throw StreamrunError(.malformedRecord, error.message, location: "\(split.path):\(lineNumber(plus: error.line))")
+                rows += error.consumed.rows
+                try badRecord(error)
+                continue
             }
-            lo += progress.bytes
-            recordOffset += Int64(progress.bytes)
-            if progress.bytes > 0 { firstRecordAfterBOM = false }
-            linesConsumed += progress.lines
+            consume(progress)
             rows += progress.rows
+            badRecords?.good(progress.rows)
             if rows >= maxRows { break }
             if final && lo >= window {
                 finished = true  // the split's last record is consumed
                 break
+            }
+            if progress.bytes == 0 && limited {
+                try beginLongRecord()
+                continue
             }
             if progress.bytes == 0 || lo == hi {
                 if try !fill() && follow { break }  // a followed file: wait for more
             }
         }
         return rows
+    }
+
+    private func consume(_ progress: DecodeProgress) {
+        lo += progress.bytes
+        recordOffset += Int64(progress.bytes)
+        if progress.bytes > 0 { firstRecordAfterBOM = false }
+        linesConsumed += progress.lines
+    }
+
+    /// A record the decoder refused: its rows before it are kept, it goes to `badRecords` (or fails
+    /// the job), and reading goes on after it.
+    private func badRecord(_ error: DecodeError) throws(StreamrunError) {
+        badRecords?.good(error.consumed.rows)
+        consume(error.consumed)
+        let location = "\(split.path):\(lineNumber(plus: 0))"
+        guard let badRecords, badRecords.onError != .fail else {
+            throw StreamrunError(.malformedRecord, error.message, location: location)
+        }
+        // Its extent: as the decoder saw it, else up to the next newline (or the end of the data).
+        var extent = error.record ?? (hi - lo, 0)
+        if error.record == nil, let nl = newline(from: lo) { extent = (nl + 1 - lo, 1) }
+        var end = lo + extent.bytes
+        if end > lo && buffer[end - 1] == 10 { end -= 1 }
+        if end > lo && buffer[end - 1] == 13 { end -= 1 }
+        let letter = DeadLetter(source: badRecords.sourceID, file: split.path, offset: recordOffset, line: Int64(lineNumber(plus: 0)),
+                                field: error.field, rule: error.rule, message: error.message, raw: Array(buffer[lo..<end]))
+        try badRecords.bad(letter, location: location)
+        consume(DecodeProgress(bytes: extent.bytes, lines: extent.lines))
+    }
+
+    /// The record at `lo` is longer than the limit: keep its first bytes for the dead letter and start
+    /// skipping the rest.
+    private func beginLongRecord() throws(StreamrunError) {
+        let size = badRecords?.maxRecordSize ?? SourceSpec.defaultMaxRecordSize
+        let location = "\(split.path):\(lineNumber(plus: 0))"
+        let message = "record is longer than maxRecordSize (\(Self.bytes(size)))"
+        guard let badRecords, badRecords.onError != .fail else {
+            throw StreamrunError(.malformedRecord, message + "; raise maxRecordSize or set \"onError\"", location: location)
+        }
+        let kept = min(size, Self.keptBytes)
+        let letter = DeadLetter(source: badRecords.sourceID, file: split.path, offset: recordOffset, line: Int64(lineNumber(plus: 0)),
+                                rule: .recordSize, message: message, raw: Array(buffer[lo..<(lo + kept)]))
+        longRecord = (letter, location, 0)
+    }
+
+    /// Skips the long record through the buffer up to its newline (or the end of the file). Returns
+    /// false while a followed file has not written the rest yet.
+    private func skipLongRecord() throws(StreamrunError) -> Bool {
+        guard var long = longRecord, let badRecords else { return true }
+        while true {
+            if let nl = newline(from: lo) {
+                long.skipped += Int64(nl + 1 - lo)
+                lo = nl + 1
+                break
+            }
+            long.skipped += Int64(hi - lo)
+            lo = hi
+            if try !fill() {
+                if follow {
+                    longRecord = long
+                    return false
+                }
+                break  // the last record of the file
+            }
+        }
+        // The record's bytes, its line break excluded.
+        var length = long.skipped
+        let endsWithNewline = lo > 0 && buffer[lo - 1] == 10
+        if endsWithNewline { length -= lo > 1 && buffer[lo - 2] == 13 ? 2 : 1 }
+        long.letter.rawLength = length
+        longRecord = nil
+        recordOffset += long.skipped
+        if endsWithNewline { linesConsumed += 1 }
+        firstRecordAfterBOM = false
+        try badRecords.bad(long.letter, location: long.location)
+        return true
+    }
+
+    /// How many bytes of a record longer than `maxRecordSize` its dead letter keeps.
+    static let keptBytes = 4096
+
+    static func bytes(_ n: Int) -> String {
+        if n >= 1 << 20 && n % (1 << 20) == 0 { return "\(n >> 20) MiB" }
+        if n >= 1 << 10 && n % (1 << 10) == 0 { return "\(n >> 10) KiB" }
+        return "\(n) B"
     }
 
     /// The part of the buffer to decode now, and whether it ends the split. Only records that start
@@ -170,7 +287,9 @@ final class SplitReader {
             lo = 0
             hi = n
         }
-        if hi == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }  // one record longer than the buffer
+        if hi == buffer.count {  // one record longer than the buffer (but not than the limit)
+            buffer.append(contentsOf: repeatElement(0, count: min(buffer.count, max(recordLimit + 1 - buffer.count, 4096))))
+        }
         let fd = try FileIO.openRead(split.path)
         defer { FileIO.close(fd) }
         let n = try FileIO.pread(fd, into: &buffer, at: hi, offset: readOffset, path: split.path)
@@ -195,6 +314,12 @@ final class SplitReader {
 
     /// The 1-based line number `extra` lines after the next record, counting from the top of the file.
     private func lineNumber(plus extra: Int) -> Int {
+        if baseLines == nil { baseLines = linesBeforeFirstRecord() }
+        return baseLines! + linesConsumed + extra + 1
+    }
+
+    /// Newlines in the file before `firstRecordOffset` (read once, for a split resumed mid-file).
+    private func linesBeforeFirstRecord() -> Int {
         var base = 0
         if firstRecordOffset > 0, let fd = try? FileIO.openRead(split.path) {
             defer { FileIO.close(fd) }
@@ -208,6 +333,6 @@ final class SplitReader {
                 off += Int64(n)
             }
         }
-        return base + linesConsumed + extra + 1
+        return base
     }
 }

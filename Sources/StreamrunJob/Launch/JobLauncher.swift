@@ -165,7 +165,12 @@ public final class JobLauncher: Sendable {
             job: plan.spec.name,
             sources: plan.nodes.compactMap { n in
                 guard case .source(let s) = n.kind else { return nil }
-                return .init(id: n.id, kind: s.kind.rawValue, records: m[n.id]!.recordsOut.load)
+                let node = m[n.id]!
+                var c = RunSummary.Count(id: n.id, kind: s.kind.rawValue, records: node.recordsOut.load)
+                c.deadLettered = node.deadLettered.load
+                c.skipped = node.skipped.load
+                c.rules = node.badRecords.load.map { ($0.rule, $0.count.total) }
+                return c
             },
             sinks: plan.nodes.compactMap { n in
                 guard case .sink(let s) = n.kind else { return nil }

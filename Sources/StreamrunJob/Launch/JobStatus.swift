@@ -9,12 +9,24 @@ public struct JobStatus: Sendable, Codable {
         public var id: NodeID
         public var type: String
         public var parallelism: Int
+        /// Records read (a source) or received (an operator, a sink).
         public var recordsIn: Int
         public var recordsOut: Int
+        /// Bad records sent to the dead-letter sink, and skipped (`onError`); by rule in `badRecords`.
+        public var deadLettered: Int = 0
+        public var skipped: Int = 0
+        public var badRecords: [BadRecords] = []
         /// The last watermark the operator emitted (epoch ms); nil before the first.
         public var watermark: Watermark?
         /// Total time its subtasks waited on full downstream queues, in milliseconds.
         public var backpressureMs: Int64
+    }
+
+    /// Bad records of one rule at one operator.
+    public struct BadRecords: Sendable, Codable, Hashable {
+        public var rule: String
+        public var deadLettered: Int = 0
+        public var skipped: Int = 0
     }
 
     public var job: String
@@ -34,7 +46,11 @@ extension JobMetrics {
         nodes.map { m in
             let wm = m.watermark.load
             return JobStatus.OperatorStatus(id: m.id, type: m.kind, parallelism: parallelism[m.id] ?? 1,
-                                            recordsIn: m.recordsIn.load, recordsOut: m.recordsOut.load,
+                                            recordsIn: m.recordsRead, recordsOut: m.recordsOut.load,
+                                            deadLettered: m.deadLettered.load, skipped: m.skipped.load,
+                                            badRecords: m.badRecords.load.map {
+                                                JobStatus.BadRecords(rule: $0.rule, deadLettered: $0.count.deadLettered, skipped: $0.count.skipped)
+                                            },
                                             watermark: wm == Watermark.min ? nil : wm,
                                             backpressureMs: Int64(m.backpressureNanos.load / 1_000_000))
         }

@@ -7,6 +7,27 @@ public struct RunSummary: Sendable, CustomStringConvertible {
         public var id: NodeID
         public var kind: String
         public var records: Int
+        /// A source's bad records (`onError`): dead-lettered, skipped, and both by rule.
+        public var deadLettered = 0
+        public var skipped = 0
+        public var rules: [(rule: String, count: Int)] = []
+
+        public init(id: NodeID, kind: String, records: Int) {
+            self.id = id
+            self.kind = kind
+            self.records = records
+        }
+
+        /// `4 records` or, with bad records, `9 records read: 4 emitted, 5 dead-lettered (syntax 3, type 2)`.
+        var text: String {
+            let bad = deadLettered + skipped
+            guard bad > 0 else { return RunSummary.records(records) }
+            var parts = ["\(records) emitted"]
+            if deadLettered > 0 { parts.append("\(deadLettered) dead-lettered") }
+            if skipped > 0 { parts.append("\(skipped) skipped") }
+            let rules = self.rules.map { "\($0.rule) \($0.count)" }.joined(separator: ", ")
+            return RunSummary.records(records + bad) + " read: " + parts.joined(separator: ", ") + " (\(rules))"
+        }
     }
 
     public var job: String
@@ -32,15 +53,16 @@ public struct RunSummary: Sendable, CustomStringConvertible {
             lines = ["job \"\(job)\" stopped at checkpoint \(id) after \(Self.seconds(elapsedSeconds)); run it again to continue from there"]
             if let savepoint { lines.append("  savepoint: \(savepoint)") }
         }
-        func records(_ n: Int, _ noun: String = "record") -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-        for s in sources { lines.append("  source \(s.id) (\(s.kind)): \(records(s.records))") }
-        for s in sinks { lines.append("  sink \(s.id) (\(s.kind)): \(records(s.records))") }
-        for l in late { lines.append("  operator \(l.id) (\(l.kind)): \(records(l.records, "late record"))") }
-        for d in duplicates { lines.append("  operator \(d.id) (\(d.kind)): \(records(d.records, "duplicate")) dropped") }
+        for s in sources { lines.append("  source \(s.id) (\(s.kind)): \(s.text)") }
+        for s in sinks { lines.append("  sink \(s.id) (\(s.kind)): \(Self.records(s.records))") }
+        for l in late { lines.append("  operator \(l.id) (\(l.kind)): \(Self.records(l.records, "late record"))") }
+        for d in duplicates { lines.append("  operator \(d.id) (\(d.kind)): \(Self.records(d.records, "duplicate")) dropped") }
         let rate = elapsedSeconds > 0 ? Double(recordsIn) / elapsedSeconds : 0
         lines.append("  \(filesCommitted) file\(filesCommitted == 1 ? "" : "s") committed, \(Self.rate(rate)) events/s")
         return lines.joined(separator: "\n")
     }
+
+    static func records(_ n: Int, _ noun: String = "record") -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     static func seconds(_ s: Double) -> String {
         let ms = Int((s * 1000).rounded())

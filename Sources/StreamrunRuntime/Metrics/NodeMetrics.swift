@@ -94,6 +94,32 @@ public final class BackpressureTime: Sendable {
     public var load: Int { subtasks.reduce(0) { $0 + $1.load } }
 }
 
+/// A node's bad records by rule (`type`, `min`, …): how many were dead-lettered and how many skipped.
+/// Bad records are the exception, so a lock per record is fine.
+public final class BadRecordCounts: Sendable {
+    public struct Count: Sendable, Hashable {
+        public var deadLettered = 0
+        public var skipped = 0
+        public var total: Int { deadLettered + skipped }
+    }
+
+    private let counts = Mutex<[String: Count]>([:])
+
+    public init() {}
+
+    public func add(rule: String, deadLettered: Int = 0, skipped: Int = 0) {
+        counts.withLock {
+            $0[rule, default: Count()].deadLettered += deadLettered
+            $0[rule, default: Count()].skipped += skipped
+        }
+    }
+
+    /// Every rule seen, sorted by name.
+    public var load: [(rule: String, count: Count)] {
+        counts.withLock { $0.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+    }
+}
+
 /// Per-node counters, summed over the node's subtasks.
 public final class NodeMetrics: Sendable {
     public let id: NodeID
@@ -104,11 +130,21 @@ public final class NodeMetrics: Sendable {
     public let lateRecords = Counter()
     /// Records a dedupe dropped as duplicates of a key seen within its horizon.
     public let duplicates = Counter()
+    /// Bad records (`onError`) sent to the dead-letter sink, and skipped; per rule in ``badRecords``.
+    public let deadLettered = Counter()
+    public let skipped = Counter()
+    public let badRecords = BadRecordCounts()
     /// The node's watermark: the minimum over its subtasks' (see ``SubtaskWatermarks``).
     public let watermark: SubtaskWatermarks
     /// Nanoseconds this node's subtasks waited for space in a full downstream queue (backpressure),
     /// a wait still in progress included.
     public let backpressureNanos: BackpressureTime
+
+    /// Records the node took in. A source's are the records it read: those it emitted, dead-lettered
+    /// or skipped (nothing is unaccounted).
+    public var recordsRead: Int {
+        kind.hasPrefix("source") ? recordsOut.load + deadLettered.load + skipped.load : recordsIn.load
+    }
 
     public init(id: NodeID, kind: String, parallelism: Int = 1) {
         self.id = id

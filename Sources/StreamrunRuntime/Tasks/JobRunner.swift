@@ -246,7 +246,7 @@ public final class JobRunner: Sendable {
             lates[id] = late
             deads[id] = dead
             if case .source = node.kind {
-                source = try factory.makeSource(node, subtask: subtask, stop: stop)
+                source = try factory.makeSource(node, subtask: subtask, stop: stop, metrics: m)
             } else {
                 ops[id] = try factory.makeOperator(node, subtask: subtask)
                 contexts[id] = OperatorContext(nodeID: id, subtask: subtask, parallelism: stage.parallelism, main: main, late: late,
