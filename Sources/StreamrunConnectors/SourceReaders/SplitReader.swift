@@ -149,7 +149,7 @@ final class SplitReader {
         var end = lo + extent.bytes
         if end > lo && buffer[end - 1] == 10 { end -= 1 }
         if end > lo && buffer[end - 1] == 13 { end -= 1 }
-        let letter = DeadLetter(source: badRecords.sourceID, file: split.path, offset: recordOffset, line: Int64(lineNumber(plus: 0)),
+        let letter = DeadLetter(source: badRecords.sourceID, file: badRecords.displayPath(split.path), offset: recordOffset, line: Int64(lineNumber(plus: 0)),
                                 field: error.field, rule: error.rule, message: error.message, raw: Array(buffer[lo..<end]))
         try badRecords.bad(letter, location: location)
         consume(DecodeProgress(bytes: extent.bytes, lines: extent.lines))
@@ -165,7 +165,7 @@ final class SplitReader {
             throw StreamrunError(.malformedRecord, message + "; raise maxRecordSize or set \"onError\"", location: location)
         }
         let kept = min(size, Self.keptBytes)
-        let letter = DeadLetter(source: badRecords.sourceID, file: split.path, offset: recordOffset, line: Int64(lineNumber(plus: 0)),
+        let letter = DeadLetter(source: badRecords.sourceID, file: badRecords.displayPath(split.path), offset: recordOffset, line: Int64(lineNumber(plus: 0)),
                                 rule: .recordSize, message: message, raw: Array(buffer[lo..<(lo + kept)]))
         longRecord = (letter, location, 0, 0)
     }
