@@ -142,6 +142,9 @@ public struct SourceSpec: Sendable, Hashable {
     public var maxErrorRate: ErrorRate?
     /// A record longer than this (bytes) is bad; the rest of it is skipped without being read into memory.
     public var maxRecordSize: Int = SourceSpec.defaultMaxRecordSize
+    /// The directory `path` was made relative to (that of job.json), when it was relative: dead letters
+    /// name their file relative to it, so they read the same whatever directory the job ran from.
+    public var pathBase: String?
     public static let defaultMaxRecordSize = 1 << 20
 
     public init(id: String, kind: Kind, path: String? = nil, format: DataFormat = .jsonl, schema: Schema = Schema([]),
