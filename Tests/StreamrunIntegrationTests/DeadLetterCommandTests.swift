@@ -196,7 +196,7 @@ import Testing
         #expect(envelopes.map { $0["raw"] as? String } == [raws[1], raws[2]])
         #expect(envelopes.map { ($0["error"] as? [String: Any])?["rule"] as? String } == ["type", "syntax"])
         #expect(envelopes.allSatisfy { $0["source"] as? String == "bids" && $0["operator"] is NSNull })
-        #expect(envelopes.allSatisfy { ($0["file"] as? String)?.hasSuffix(".streamrun/bids-job/replay-\(id)/input/bids.jsonl") == true })
+        #expect(envelopes.allSatisfy { $0["file"] as? String == ".streamrun/bids-job/replay-\(id)/input/bids.jsonl" }, "relative to job.json's directory")
 
         // The next generation replays into the one after it.
         let next = try Harness.run(["dlq", "replay", "job.json", "out/dlq.replay-1"], cwd: dir)

@@ -1,4 +1,5 @@
 import StreamrunCore
+import StreamrunIO
 import StreamrunPlan
 
 extension JobSpec {
@@ -8,13 +9,13 @@ extension JobSpec {
     /// - every source reads its input file in the replay directory (`input/<source>.<ext>`; empty for
     ///   a source with nothing to replay), in the format the job declares, not followed, with no CSV
     ///   header (dead letters hold records, not headers); a generator becomes an empty JSONL file
-    ///   source of the same schema;
+    ///   source of the same schema; dead letters name the input file relative to `jobDirectory`;
     /// - the name is `<name>-replay-<id>` and the checkpoints go to `replay-<id>/checkpoints`;
     /// - every file sink tags its part files `replay-<id>` (``SinkSpec/partTag``), so they never collide
     ///   with the job's own part files, and neither run lists, recovers or replaces the other's;
     /// - a dead-letter sink (a source's `deadLetter`) writes to the next generation of its directory,
     ///   `<path>.replay-<generation>`, never into the queue being replayed.
-    func replaying(_ ns: ReplayNamespace, generation: Int) -> JobSpec {
+    func replaying(_ ns: ReplayNamespace, generation: Int, jobDirectory: String) -> JobSpec {
         var spec = self
         let suffix = "-" + ns.tag
         spec.name = String(name.prefix(SafeNames.maxLength - suffix.count)) + suffix
@@ -27,7 +28,8 @@ extension JobSpec {
                 s.format = .jsonl
                 s.schema = SourceSpec.nexmarkBidSchema
             }
-            s.path = ns.input(source: s.id, format: s.format)
+            s.path = FileIO.absolute(ns.input(source: s.id, format: s.format))
+            s.pathBase = FileIO.absolute(jobDirectory)
             s.follow = false
             s.csvHeader = false
             spec.sources[i] = s

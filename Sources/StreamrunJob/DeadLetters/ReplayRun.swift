@@ -14,7 +14,7 @@ import StreamrunPlan
 /// input, the replay's `done` marker is published and the replay will not run again.
 public final class ReplayRun: Sendable {
     public let id: String
-    /// The replay run: the job as ``JobSpec/replaying(_:generation:)`` makes it. Nil when there is
+    /// The replay run: the job as ``JobSpec/replaying(_:generation:jobDirectory:)`` makes it. Nil when there is
     /// nothing to run: the replay finished meanwhile (``report`` says so), or it holds no record
     /// that can be replayed.
     public let launcher: JobLauncher?
@@ -83,7 +83,7 @@ public final class ReplayRun: Sendable {
 extension DeadLetterReplay {
     /// Prepares `step` to run: takes its directory's lock; for a new replay, publishes its input files
     /// and then `replay.json` (each atomically), unless another `dlq replay` prepared it meanwhile;
-    /// and builds the replay run's launcher from the job as ``JobSpec/replaying(_:generation:)`` makes it.
+    /// and builds the replay run's launcher from the job as ``JobSpec/replaying(_:generation:jobDirectory:)`` makes it.
     ///
     /// - Important: Throws `already-running` while another `dlq replay` holds the replay.
     public func start(_ step: Step, logger: Logger) throws(StreamrunError) -> ReplayRun {
@@ -99,7 +99,7 @@ extension DeadLetterReplay {
 
     private func start(_ step: Step, lock: DirectoryLock, logger: Logger) throws(StreamrunError) -> ReplayRun {
         let ns = step.namespace
-        let spec = plan.spec.replaying(ns, generation: step.record.generation)
+        let spec = plan.spec.replaying(ns, generation: step.record.generation, jobDirectory: jobDirectory)
         let deadLetterIDs = Set(plan.spec.sources.compactMap(\.deadLetter))
         let deadLetterSinks = spec.sinks.filter { deadLetterIDs.contains($0.id) && $0.kind == .file }
         for sink in deadLetterSinks {
