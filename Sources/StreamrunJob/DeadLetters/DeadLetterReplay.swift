@@ -57,35 +57,39 @@ public struct DeadLetterReplay: Sendable {
         let files = try DeadLetterFile.list(dlq).map { path throws(StreamrunError) in try DeadLetterFile.read(path) }
         fileCount = files.count
 
-        // Earlier replays of this job, and which of them covered which file.
-        var earlier: [String: (ReplayNamespace, ReplayRecord, ReplayDone?)] = [:]
-        var coveredBy: [String: String] = [:]
+        // The job's earlier replays (those prepared), and which of them covered which file.
+        struct Earlier {
+            var namespace: ReplayNamespace
+            var record: ReplayRecord
+            var done: ReplayDone?
+        }
+        var earlier: [Earlier] = []
+        var coveredBy: [String: Int] = [:]
         for ns in ReplayNamespace.all(in: stateDirectory) {
             guard let record = try ReplayRecord.read(ns.recordPath) else { continue }
-            earlier[ns.id] = (ns, record, try ReplayDone.read(ns.donePath))
-            for f in record.files where coveredBy[f.identity] == nil { coveredBy[f.identity] = ns.id }
+            for f in record.files where coveredBy[f.identity] == nil { coveredBy[f.identity] = earlier.count }
+            earlier.append(Earlier(namespace: ns, record: record, done: try ReplayDone.read(ns.donePath)))
         }
-        var resume: [String] = []
-        var done: [String] = []
+        // Per file of the queue, in order: covered by an earlier replay (finished, or to be run again),
+        // or left for a new one. Files with the same content are one.
+        var covering: [Int] = []
         var remaining: [(file: DeadLetterFile, identity: String)] = []
         var seen: Set<String> = []
         for f in files {
             let identity = Self.identity(f.bytes)
             guard seen.insert(identity).inserted else { continue }
-            if let id = coveredBy[identity] {
-                if earlier[id]!.2 == nil {
-                    if !resume.contains(id) { resume.append(id) }
-                } else if !done.contains(id) {
-                    done.append(id)
-                }
+            if let i = coveredBy[identity] {
+                if !covering.contains(i) { covering.append(i) }
             } else {
                 remaining.append((f, identity))
             }
         }
-        var steps = resume.map { id in Step(namespace: earlier[id]!.0, record: earlier[id]!.1, inputs: nil) }
+        var steps = covering.filter { earlier[$0].done == nil }.map { i in
+            Step(namespace: earlier[i].namespace, record: earlier[i].record, inputs: nil)
+        }
         if !remaining.isEmpty { steps.append(try Self.newStep(remaining, plan: plan, dlq: dlq, stateDirectory: stateDirectory)) }
         self.steps = steps
-        finished = steps.isEmpty ? done.map { (earlier[$0]!.1, earlier[$0]!.2!) } : []
+        finished = steps.isEmpty ? covering.map { (earlier[$0].record, earlier[$0].done!) } : []
     }
 
     /// A replay of the files no replay has covered yet.
