@@ -20,15 +20,7 @@ extension JobReader {
             op.whereExpr = string(o, "where", path, required: true)
         case .map:
             schemaKnown = readMap(o, path, into: &op)
-            op.onError = enumValue(o, "onError", path, as: OnError.self)
-            op.deadLetter = string(o, "deadLetter", path)
-            if let d = op.deadLetter { deadLetterTargets.insert(d) }
-            if op.onError == .deadLetter && op.deadLetter == nil {
-                issue(Self.join(path, "deadLetter"), "missing: \"onError\": \"dead-letter\" needs \"deadLetter\": the id of the sink that receives the bad records")
-            }
-            if op.deadLetter != nil && op.onError != .deadLetter {
-                issue(Self.join(path, "deadLetter"), "\"deadLetter\" needs \"onError\": \"dead-letter\"")
-            }
+            (op.onError, op.deadLetter) = onErrorAndDeadLetter(o, path)
         case .window:
             schemaKnown = readWindow(o, path, into: &op)
         case .dedupe:
