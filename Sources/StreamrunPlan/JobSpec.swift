@@ -227,6 +227,11 @@ public struct OperatorSpec: Sendable, Hashable {
     public var withinMs: Int64?
     /// Where the operator was declared: `operators[0]`.
     public var jsonPath: String
+    /// map: what a record whose expression fails (a cast, a division by zero) does; nil keeps such
+    /// results null (lenient, like SQL's TRY_CAST).
+    public var onError: OnError?
+    /// map: the sink that receives dead letters (`onError: "dead-letter"`).
+    public var deadLetter: String?
 
     public init(id: String, kind: Kind, inputs: [String], parallelism: Int? = nil, whereExpr: String? = nil,
                 set: [(field: String, expr: String)] = [], drop: [String] = [], select: [String]? = nil,
@@ -255,6 +260,7 @@ public struct OperatorSpec: Sendable, Hashable {
             && a.set.map(\.expr) == b.set.map(\.expr) && a.drop == b.drop && a.select == b.select
             && a.keyBy == b.keyBy && a.window == b.window && a.aggregates == b.aggregates
             && a.allowedLatenessMs == b.allowedLatenessMs && a.stateTtlMs == b.stateTtlMs && a.withinMs == b.withinMs
+            && a.onError == b.onError && a.deadLetter == b.deadLetter
     }
 
     public func hash(into h: inout Hasher) {

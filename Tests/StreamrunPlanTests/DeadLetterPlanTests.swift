@@ -72,7 +72,7 @@ import Testing
 
     @Test func deadOutputOfASourceWithoutDeadLettersIsRefused() {
         let found = problems(JobText.job(sinks: JobText.stdout("bids.dead")))
-        #expect(found.contains { $0.contains(#"only a source with "onError": "dead-letter" has dead letters"#) }, "\(found)")
+        #expect(found.contains { $0.contains(#"only a source or map with "onError": "dead-letter" has dead letters"#) }, "\(found)")
     }
 
     @Test func deadLettersAndRecordsCannotShareASink() {
