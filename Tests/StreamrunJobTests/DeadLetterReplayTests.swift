@@ -32,12 +32,15 @@ import Testing
             { "id": "orders", "type": "file", "path": "in/orders", "format": "csv", "header": true, "follow": true,
               "schema": { "id": "int", "amount": "float" }, "onError": "dead-letter", "deadLetter": "bad-orders" },
             { "id": "bids", "type": "generator", "count": 100, "eventTime": { "field": "dateTime" } } ],
-          "operators": [ { "id": "big", "type": "filter", "inputs": ["orders"], "where": "amount > 10" } ],
+          "operators": [ { "id": "big", "type": "filter", "inputs": ["orders"], "where": "amount > 10" },
+                         { "id": "cents", "type": "map", "inputs": ["big"], "set": { "cents": "int(amount * 100)" },
+                           "onError": "dead-letter", "deadLetter": "bad-maps" } ],
           "sinks": [
-            { "id": "out", "type": "file", "inputs": ["big"], "path": "out/orders", "format": "csv" },
+            { "id": "out", "type": "file", "inputs": ["cents"], "path": "out/orders", "format": "csv" },
             { "id": "all-bids", "type": "file", "inputs": ["bids"], "path": "out/bids" },
             { "id": "show", "type": "stdout", "inputs": ["bids"] },
-            { "id": "bad-orders", "type": "file", "path": "out/dlq" } ] }
+            { "id": "bad-orders", "type": "file", "path": "out/dlq" },
+            { "id": "bad-maps", "type": "file", "path": "out/map-dlq" } ] }
         """#
 
     @Test func theReplayRunReadsItsInputsWithItsOwnNameCheckpointsAndPartFiles() throws {
@@ -54,8 +57,9 @@ import Testing
         let bids = try #require(spec.sources.first { $0.id == "bids" })
         #expect(bids.kind == .file && bids.format == .jsonl && bids.schema == SourceSpec.nexmarkBidSchema)
         #expect(bids.path == "/jobs/state/replay-0123456789abcdef/input/bids.jsonl")
-        #expect(spec.sinks.map(\.path) == ["/jobs/out/orders", "/jobs/out/bids", nil, "/jobs/out/dlq.replay-1"])
-        #expect(spec.sinks.map(\.partTag) == ["replay-0123456789abcdef", "replay-0123456789abcdef", nil, "replay-0123456789abcdef"])
+        #expect(spec.sinks.map(\.path) == ["/jobs/out/orders", "/jobs/out/bids", nil, "/jobs/out/dlq.replay-1", "/jobs/out/map-dlq.replay-1"])
+        let tag = "replay-0123456789abcdef"
+        #expect(spec.sinks.map(\.partTag) == [tag, tag, nil, tag, tag])
         // It validates as usual, and plans the same nodes.
         let replayPlan = try JobValidator.validate(spec)
         #expect(replayPlan.nodes.map(\.id) == plan.nodes.map(\.id))

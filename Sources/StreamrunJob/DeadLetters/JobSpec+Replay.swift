@@ -13,14 +13,14 @@ extension JobSpec {
     /// - the name is `<name>-replay-<id>` and the checkpoints go to `replay-<id>/checkpoints`;
     /// - every file sink tags its part files `replay-<id>` (``SinkSpec/partTag``), so they never collide
     ///   with the job's own part files, and neither run lists, recovers or replaces the other's;
-    /// - a dead-letter sink (a source's `deadLetter`) writes to the next generation of its directory,
+    /// - a dead-letter sink (a source's or operator's `deadLetter`) writes to the next generation of its directory,
     ///   `<path>.replay-<generation>`, never into the queue being replayed.
     func replaying(_ ns: ReplayNamespace, generation: Int, jobDirectory: String) -> JobSpec {
         var spec = self
         let suffix = "-" + ns.tag
         spec.name = String(name.prefix(SafeNames.maxLength - suffix.count)) + suffix
         spec.checkpoints?.dir = ns.checkpointsDirectory
-        let deadLetterSinks = Set(sources.compactMap(\.deadLetter))
+        let deadLetterSinks = deadLetterSinkIDs
         for i in spec.sources.indices {
             var s = spec.sources[i]
             if s.kind == .generator {
@@ -41,6 +41,11 @@ extension JobSpec {
             }
         }
         return spec
+    }
+
+    /// The sinks that receive dead letters: every source's and operator's `deadLetter`.
+    var deadLetterSinkIDs: Set<String> {
+        Set(sources.compactMap(\.deadLetter) + operators.compactMap(\.deadLetter))
     }
 }
 

@@ -100,8 +100,7 @@ extension DeadLetterReplay {
     private func start(_ step: Step, lock: DirectoryLock, logger: Logger) throws(StreamrunError) -> ReplayRun {
         let ns = step.namespace
         let spec = plan.spec.replaying(ns, generation: step.record.generation, jobDirectory: jobDirectory)
-        let deadLetterIDs = Set(plan.spec.sources.compactMap(\.deadLetter))
-        let deadLetterSinks = spec.sinks.filter { deadLetterIDs.contains($0.id) && $0.kind == .file }
+        let deadLetterSinks = spec.sinks.filter { plan.spec.deadLetterSinkIDs.contains($0.id) && $0.kind == .file }
         for sink in deadLetterSinks {
             if let path = sink.path, Self.overlaps(path, dlq) {
                 throw StreamrunError(.usage, "records still bad would go to \(path), which holds the queue being replayed; "
