@@ -65,12 +65,24 @@ public struct ConnectorFactory: OperatorFactory {
         }
     }
 
+    /// The one source `node` reads from, through any operators; nil when it reads several.
+    func upstreamSource(_ node: PlanNode) -> String? {
+        var found: Set<NodeID> = []
+        var todo = node.inputs.map(\.node)
+        var seen: Set<NodeID> = []
+        while let id = todo.popLast() {
+            guard seen.insert(id).inserted, let n = plan.node(id) else { continue }
+            if case .source = n.kind { found.insert(id) } else { todo += n.inputs.map(\.node) }
+        }
+        return found.count == 1 ? found.first!.name : nil
+    }
+
     public func makeOperator(_ node: PlanNode, subtask: Int) throws -> any StreamOperator {
         switch node.kind {
         case .filter(let predicate):
             return FilterOperator(predicate: predicate)
         case .map(let program):
-            return MapOperator(program: program)
+            return MapOperator(program: program, inputSchema: node.inputSchema ?? Schema([]), source: upstreamSource(node))
         case .sink:
             guard let sink = sinks.first(where: { $0.id == node.id }) else { throw internalError(node) }
             return try sink.makeWriter(subtask: subtask, parallelism: node.parallelism)

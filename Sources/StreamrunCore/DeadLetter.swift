@@ -38,6 +38,7 @@ public struct DeadLetter: Sendable, Hashable {
         public static let expression = Rule("expression")
     }
 
+    /// The source the record came from ("" — written as null — for an operator reading several).
     public var source: String
     /// The input file, for a file source.
     public var file: String?
@@ -92,7 +93,7 @@ public struct DeadLetter: Sendable, Hashable {
     public var row: [Value] {
         let text = String(validating: raw, as: UTF8.self)
         return [
-            .string(source), file.map(Value.string) ?? .null, offset.map(Value.int) ?? .null, line.map(Value.int) ?? .null,
+            source.isEmpty ? .null : .string(source), file.map(Value.string) ?? .null, offset.map(Value.int) ?? .null, line.map(Value.int) ?? .null,
             operatorID.map(Value.string) ?? .null, field.map(Value.string) ?? .null, .string(rule.name), .string(message),
             text.map(Value.string) ?? .null, text == nil ? .string(Base64.encode(raw)) : .null, rawLength.map(Value.int) ?? .null,
         ]

@@ -14,7 +14,7 @@ extension JobParser {
         "fileSource": sourceCommon.union(["path", "format", "schema", "follow", "header", "delimiter", "splitSize"]),
         "generatorSource": sourceCommon.union(["seed", "count", "splits"]),
         "filterOperator": operatorCommon.union(["where"]),
-        "mapOperator": operatorCommon.union(["set", "drop", "select"]),
+        "mapOperator": operatorCommon.union(["set", "drop", "select", "onError", "deadLetter"]),
         "windowOperator": operatorCommon.union(["keyBy", "window", "aggregates", "allowedLateness", "stateTtl"]),
         "dedupeOperator": operatorCommon.union(["keyBy", "within", "stateTtl"]),
         "tumblingWindow": ["type", "size"],

@@ -20,6 +20,7 @@ extension JobReader {
             op.whereExpr = string(o, "where", path, required: true)
         case .map:
             schemaKnown = readMap(o, path, into: &op)
+            (op.onError, op.deadLetter) = onErrorAndDeadLetter(o, path)
         case .window:
             schemaKnown = readWindow(o, path, into: &op)
         case .dedupe:

@@ -60,15 +60,9 @@ extension JobReader {
 
     /// `onError`, `deadLetter`, `maxErrorRate`, `maxRecordSize`.
     private mutating func readErrorHandling(_ o: JSONObject, _ path: String, into s: inout SourceSpec) {
-        s.onError = enumValue(o, "onError", path, as: OnError.self) ?? .fail
-        s.deadLetter = string(o, "deadLetter", path)
-        if let d = s.deadLetter { deadLetterTargets.insert(d) }
-        if s.onError == .deadLetter && s.deadLetter == nil && o["onError"] != nil {
-            issue(Self.join(path, "deadLetter"), "missing: \"onError\": \"dead-letter\" needs \"deadLetter\": the id of the sink that receives the bad records")
-        }
-        if s.deadLetter != nil && s.onError != .deadLetter {
-            issue(Self.join(path, "deadLetter"), "\"deadLetter\" needs \"onError\": \"dead-letter\"")
-        }
+        let (onError, deadLetter) = onErrorAndDeadLetter(o, path)
+        s.onError = onError ?? .fail
+        s.deadLetter = deadLetter
         if let v = o["maxErrorRate"] { s.maxErrorRate = errorRate(v, Self.join(path, "maxErrorRate")) }
         if let size = byteSize(o, "maxRecordSize", path) {
             if size > JobLimits.maxRecordSize {
@@ -77,6 +71,20 @@ extension JobReader {
                 s.maxRecordSize = size
             }
         }
+    }
+
+    /// `onError` and `deadLetter` of a source or map: each needs the other for dead letters.
+    mutating func onErrorAndDeadLetter(_ o: JSONObject, _ path: String) -> (OnError?, String?) {
+        let onError = enumValue(o, "onError", path, as: OnError.self)
+        let deadLetter = string(o, "deadLetter", path)
+        if let d = deadLetter { deadLetterTargets.insert(d) }
+        if onError == .deadLetter && deadLetter == nil {
+            issue(Self.join(path, "deadLetter"), "missing: \"onError\": \"dead-letter\" needs \"deadLetter\": the id of the sink that receives the bad records")
+        }
+        if deadLetter != nil && onError != .deadLetter {
+            issue(Self.join(path, "deadLetter"), "\"deadLetter\" needs \"onError\": \"dead-letter\"")
+        }
+        return (onError, deadLetter)
     }
 
     /// `{"rate": "1%", "window": 10000}`; the rate also as a fraction (`0.01`).

@@ -8,12 +8,16 @@ extension JobPlan {
             return base.hasSuffix("/") ? base + p : base + "/" + p
         }
         var copy = self
-        for i in copy.spec.sources.indices { copy.spec.sources[i].path = resolve(copy.spec.sources[i].path) }
+        for i in copy.spec.sources.indices {
+            if let p = copy.spec.sources[i].path, !p.hasPrefix("/") { copy.spec.sources[i].pathBase = base }
+            copy.spec.sources[i].path = resolve(copy.spec.sources[i].path)
+        }
         for i in copy.spec.sinks.indices { copy.spec.sinks[i].path = resolve(copy.spec.sinks[i].path) }
         if let dir = copy.spec.checkpoints?.dir { copy.spec.checkpoints?.dir = resolve(dir)! }
         for i in copy.nodes.indices {
             switch copy.nodes[i].kind {
             case .source(var s):
+                if let p = s.path, !p.hasPrefix("/") { s.pathBase = base }
                 s.path = resolve(s.path)
                 copy.nodes[i].kind = .source(s)
             case .sink(var s):

@@ -108,6 +108,8 @@ public struct PlanNode: Sendable {
         }
     }
 
+    public var isSource: Bool { if case .source = kind { return true } else { return false } }
+
     /// Stateless one-in-one-out operators that can be chained into their upstream's task.
     public var isStateless: Bool {
         switch kind {
@@ -134,10 +136,16 @@ public struct MapProgram: Sendable {
 
     public var expressions: [CompiledExpression]
     public var outputs: [OutputColumn]
+    /// The field each expression sets (`set` order), for messages.
+    public var names: [String] = []
+    /// What a record whose expression fails does; nil: failures give null (see ``CompiledExpression/failures(_:)``).
+    public var onError: OnError?
 
-    public init(expressions: [CompiledExpression], outputs: [OutputColumn]) {
+    public init(expressions: [CompiledExpression], outputs: [OutputColumn], names: [String] = [], onError: OnError? = nil) {
         self.expressions = expressions
         self.outputs = outputs
+        self.names = names
+        self.onError = onError
     }
 }
 

@@ -142,6 +142,9 @@ public struct SourceSpec: Sendable, Hashable {
     public var maxErrorRate: ErrorRate?
     /// A record longer than this (bytes) is bad; the rest of it is skipped without being read into memory.
     public var maxRecordSize: Int = SourceSpec.defaultMaxRecordSize
+    /// The directory `path` was made relative to (that of job.json), when it was relative: dead letters
+    /// name their file relative to it, so they read the same whatever directory the job ran from.
+    public var pathBase: String?
     public static let defaultMaxRecordSize = 1 << 20
 
     public init(id: String, kind: Kind, path: String? = nil, format: DataFormat = .jsonl, schema: Schema = Schema([]),
@@ -224,6 +227,11 @@ public struct OperatorSpec: Sendable, Hashable {
     public var withinMs: Int64?
     /// Where the operator was declared: `operators[0]`.
     public var jsonPath: String
+    /// map: what a record whose expression fails (a cast, a division by zero) does; nil keeps such
+    /// results null (lenient, like SQL's TRY_CAST).
+    public var onError: OnError?
+    /// map: the sink that receives dead letters (`onError: "dead-letter"`).
+    public var deadLetter: String?
 
     public init(id: String, kind: Kind, inputs: [String], parallelism: Int? = nil, whereExpr: String? = nil,
                 set: [(field: String, expr: String)] = [], drop: [String] = [], select: [String]? = nil,
@@ -252,6 +260,7 @@ public struct OperatorSpec: Sendable, Hashable {
             && a.set.map(\.expr) == b.set.map(\.expr) && a.drop == b.drop && a.select == b.select
             && a.keyBy == b.keyBy && a.window == b.window && a.aggregates == b.aggregates
             && a.allowedLatenessMs == b.allowedLatenessMs && a.stateTtlMs == b.stateTtlMs && a.withinMs == b.withinMs
+            && a.onError == b.onError && a.deadLetter == b.deadLetter
     }
 
     public func hash(into h: inout Hasher) {
@@ -283,6 +292,10 @@ public struct SinkSpec: Sendable, Hashable {
     /// Roll to a new part file past this many bytes.
     public var rollBytes: Int
     public var jsonPath: String
+    /// A tag in the names of the part files this run writes (`part-<sink>-<tag>-…`), so they never mix
+    /// with another run's in the same directory. Not a job.json key: `streamrun dlq replay` sets it
+    /// (`replay-<id>`) on every file sink of the job it replays through.
+    public var partTag: String?
 
     public init(id: String, kind: Kind, inputs: [String], parallelism: Int? = nil, path: String? = nil,
                 format: DataFormat = .jsonl, fields: [String]? = nil, header: Bool = false, partitionBy: String? = nil,

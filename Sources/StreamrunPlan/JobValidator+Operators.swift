@@ -25,6 +25,7 @@ extension Validation {
         var columns: [(field: Field, column: MapProgram.OutputColumn)] =
             schema.fields.enumerated().map { ($1, .input($0)) }
         var expressions: [CompiledExpression] = []
+        var names: [String] = []
         var ok = true
         for (field, text) in o.set {
             let path = Validation.join(o.jsonPath, "set.\(field)")
@@ -39,6 +40,7 @@ extension Validation {
             }
             let out = (Field(field, type), MapProgram.OutputColumn.computed(expressions.count))
             expressions.append(e)
+            names.append(field)
             if let k = columns.firstIndex(where: { $0.field.name == field }) { columns[k] = out } else { columns.append(out) }
         }
         let afterSet = Schema(columns.map(\.field))
@@ -63,7 +65,14 @@ extension Validation {
         }
         guard ok else { return .unknown }
         let out = Schema(columns.map(\.field))
-        append(o, .map(MapProgram(expressions: expressions, outputs: columns.map(\.column))), schema, out, p)
+        let program = MapProgram(expressions: expressions, outputs: columns.map(\.column), names: names, onError: o.onError)
+        if o.onError != nil && !expressions.contains(where: \.canFail) {
+            issue(Validation.join(o.jsonPath, "onError"),
+                  "no expression of this map can fail on a record (only int(…), float(…), / and % outside coalesce, if and is_null can)")
+        }
+        let dead = o.onError == .deadLetter ? DeadLetter.schema : nil
+        planNodes.append(PlanNode(id: NodeID(o.id), kind: .map(program), inputs: inputRefs(o.id), inputSchema: schema, outputSchema: out,
+                                  deadSchema: dead, parallelism: p, jsonPath: o.jsonPath))
         var time = input.eventTime
         if case .field(let f) = time {
             if o.set.contains(where: { $0.field == f }) {
@@ -72,7 +81,7 @@ extension Validation {
                 time = .missing("map \"\(o.id)\" drops the event-time field \"\(f)\"")
             }
         }
-        return Flow(schema: out, eventTime: time)
+        return Flow(schema: out, eventTime: time, dead: dead)
     }
 
     /// Output: key fields, `window_start`, `window_end`, then one field per aggregate.

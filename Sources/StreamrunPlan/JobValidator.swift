@@ -59,7 +59,13 @@ struct Declared {
 
     var isSink: Bool { if case .sink = role { return true } else { return false } }
     var isWindow: Bool { if case .op(let o) = role { return o.kind == .window } else { return false } }
-    var sendsDeadLetters: Bool { if case .source(let s) = role { return s.onError == .deadLetter } else { return false } }
+    var sendsDeadLetters: Bool {
+        switch role {
+        case .source(let s): return s.onError == .deadLetter
+        case .op(let o): return o.onError == .deadLetter
+        case .sink: return false
+        }
+    }
 
     /// `a source`, `a filter`, `a sink`: how messages name the node's role.
     var roleName: String {
@@ -145,7 +151,13 @@ struct Validation {
     /// and reports a `deadLetter` that names no sink, and a sink left without inputs.
     private mutating func addDeadLetterInputs(_ all: inout [Declared]) {
         for d in all {
-            guard case .source(let s) = d.role, let target = s.deadLetter else { continue }
+            let named: String?
+            switch d.role {
+            case .source(let s): named = s.deadLetter
+            case .op(let o): named = o.deadLetter
+            case .sink: named = nil
+            }
+            guard let target = named else { continue }
             let path = Validation.join(d.path, "deadLetter")
             guard let k = all.firstIndex(where: { $0.id == target }) else {
                 let sinks = all.filter(\.isSink).map(\.id)
@@ -189,7 +201,7 @@ struct Validation {
                     continue
                 }
                 if ref.output == .dead && !decls[j].sendsDeadLetters {
-                    issue(path, "\"\(raw)\": only a source with \"onError\": \"dead-letter\" has dead letters")
+                    issue(path, "\"\(raw)\": only a source or map with \"onError\": \"dead-letter\" has dead letters")
                     unresolved.insert(i)
                     continue
                 }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ArgumentParser
 import Foundation
 import StreamrunJob
@@ -68,14 +63,7 @@ struct RunCommand: AsyncParsableCommand {
                 options.stopTimeoutMs = ms
             }
             let launcher = JobLauncher(plan: plan, options: options, logger: CLI.logger)
-            let control = plan.spec.control ?? ControlSpec()
-            let server = ControlServer(launcher: launcher, host: controlHost ?? control.host, port: controlPort ?? control.port)
-            let statusLine = !quiet && isatty(STDERR_FILENO) != 0
-            let quiet = quiet
-            let summary = try await JobHost(server: server, statusLine: statusLine) { url in
-                // With -q nothing is announced: control.json still names the endpoint.
-                if !quiet { CLI.logger.info("control endpoint: \(url)", metadata: ["url": "\(url)"]) }
-            }.run()
+            let summary = try await CLI.host(launcher, quiet: quiet, controlHost: controlHost, controlPort: controlPort)
             if !quiet { CLI.logger.info("\(summary.description)") }
         }
     }

@@ -12,19 +12,21 @@ struct Streamrun: AsyncParsableCommand {
         discussion: "`streamrun job.json` is the same as `streamrun run job.json`.",
         version: version,
         subcommands: [RunCommand.self, ValidateCommand.self, PlanCommand.self, StatusCommand.self, SavepointCommand.self,
-                      StopCommand.self, CheckpointsCommand.self, StateCommand.self, RestoreCommand.self, BenchCommand.self,
-                      VersionCommand.self],
+                      StopCommand.self, CheckpointsCommand.self, StateCommand.self, RestoreCommand.self, DLQCommand.self,
+                      BenchCommand.self, VersionCommand.self],
         defaultSubcommand: RunCommand.self
     )
 
     /// The names of the subcommands, as typed.
     static var verbs: [String] { configuration.subcommands.map { $0.configuration.commandName ?? "" } }
 
-    /// Whether `arguments` (without the program name) run a job: an explicit `run`, or a job
-    /// path where a verb would stand (the default subcommand).
+    /// Whether `arguments` (without the program name) run a job: an explicit `run`, `dlq replay`, or
+    /// a job path where a verb would stand (the default subcommand).
     static func runsAJob(_ arguments: [String]) -> Bool {
-        guard let first = arguments.first(where: { !$0.hasPrefix("-") }) else { return false }
-        return first == "run" || !verbs.contains(first)
+        let words = arguments.filter { !$0.hasPrefix("-") }
+        guard let first = words.first else { return false }
+        return first == "run" || (first == DLQCommand.configuration.commandName && words.dropFirst().first == "replay")
+            || !verbs.contains(first)
     }
 
     /// A mistyped verb (`streamrun stauts job.json`) would otherwise be taken for a job path: the

@@ -47,11 +47,12 @@ struct DeadLetterCorpus {
         raw(Array(record.utf8) + Array(terminator.utf8))
     }
 
-    /// A bad record; `maxRecordSize` cuts its expected raw bytes to the first ones kept.
+    /// A bad record; with `maxRecordSize`, one that does not fit in it with its line break is kept
+    /// as its first bytes and its length.
     mutating func bad(_ record: [UInt8], rule: String, field: String?, checkField: Bool = true, terminator: String = "\n",
                       maxRecordSize: Int? = nil) {
         var b = Bad(line: line, offset: bytes.count, rule: rule, field: field, checkField: checkField, raw: record)
-        if let size = maxRecordSize, record.count > size {
+        if let size = maxRecordSize, record.count + terminator.utf8.count > size {
             b.raw = Array(record.prefix(min(size, 4096)))
             b.rawLength = record.count
         }
@@ -81,7 +82,7 @@ struct DeadLetterCorpus {
 
     /// `valid` with bad records of every ``JSONLKind`` at seeded random places, and at some split
     /// boundaries (a multiple of `splitSize`) a bad record that starts exactly there or straddles it;
-    /// records of exactly `maxRecordSize` bytes (LF and CR LF) and blank lines, which are no bad
+    /// records that fill `maxRecordSize` exactly with their LF or CR LF, and blank lines, which are no bad
     /// records; a byte order mark at the start; and a last line cut short without its newline.
     static func jsonl(valid: [String], seed: UInt64, maxRecordSize: Int, splitSize: Int) -> DeadLetterCorpus {
         var rng = TestRandom(seed: seed)
@@ -103,8 +104,8 @@ struct DeadLetterCorpus {
                 let base = valid[Int(rng.next() % UInt64(valid.count))]
                 switch extras[next].1 {
                 case .bad(let kind): c.addBad(kind, base: base, rng: &rng, maxRecordSize: maxRecordSize, splitSize: splitSize)
-                case .exactSize: c.good(padded(base, to: maxRecordSize))
-                case .exactSizeCRLF: c.good(padded(base, to: maxRecordSize), terminator: "\r\n")
+                case .exactSize: c.good(padded(base, to: maxRecordSize - 1))
+                case .exactSizeCRLF: c.good(padded(base, to: maxRecordSize - 2), terminator: "\r\n")
                 case .longValid: c.good(padded(base, to: maxRecordSize * 3 / 4))
                 case .blank: c.raw([10])
                 case .spaces: c.raw(Array("  \t \n".utf8))
@@ -174,8 +175,14 @@ struct DeadLetterCorpus {
             bad(Array(Self.padded(base, to: splitSize * 3 + Int(rng.next() % 1000)).utf8), rule: "recordSize", field: nil,
                 maxRecordSize: maxRecordSize)
         case .justTooLong:
-            bad(Array(Self.padded(base, to: maxRecordSize + 1 + Int(rng.next() % 2)).utf8), rule: "recordSize", field: nil,
-                maxRecordSize: maxRecordSize)
+            // One or two bytes too many with the line break: LF, or CR LF.
+            if rng.next() % 2 == 0 {
+                bad(Array(Self.padded(base, to: maxRecordSize + Int(rng.next() % 2)).utf8), rule: "recordSize", field: nil,
+                    maxRecordSize: maxRecordSize)
+            } else {
+                bad(Array(Self.padded(base, to: maxRecordSize - 1 + Int(rng.next() % 2)).utf8), rule: "recordSize", field: nil,
+                    terminator: "\r\n", maxRecordSize: maxRecordSize)
+            }
         }
     }
 

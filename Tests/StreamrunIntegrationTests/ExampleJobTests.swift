@@ -4,7 +4,7 @@ import Testing
 /// The shipped examples, run through the built binary in a scratch copy, compared with the expected
 /// output committed next to them (`expected/`), file by file and byte by byte.
 @Suite struct ExampleJobTests {
-    static let examples = ["filter-bids", "generator-q0", "window-bids", "late-data"]
+    static let examples = ["filter-bids", "generator-q0", "window-bids", "late-data", "bad-records"]
 
     /// Copies an example (job and data, not its out/ or expected/) into a fresh directory.
     static func stage(_ name: String) throws -> URL {

@@ -14,6 +14,8 @@ final class BadRecordHandler {
     let sourceID: String
     let onError: OnError
     let maxRecordSize: Int
+    /// Stripped from file paths in dead letters (see ``SourceSpec/pathBase``).
+    private let pathPrefix: String?
     private var rateWindow: ErrorRateWindow?
     private let metrics: NodeMetrics?
     private let logger: Logger
@@ -24,9 +26,16 @@ final class BadRecordHandler {
         self.sourceID = spec.id
         self.onError = spec.onError
         self.maxRecordSize = spec.maxRecordSize
+        self.pathPrefix = spec.pathBase.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
         self.rateWindow = spec.maxErrorRate.map { ErrorRateWindow(limit: $0) }
         self.metrics = metrics
         self.logger = logger
+    }
+
+    /// How a dead letter names `path`: relative to job.json's directory when the source's path was.
+    func displayPath(_ path: String) -> String {
+        guard let prefix = pathPrefix, path.hasPrefix(prefix) else { return path }
+        return String(path.dropFirst(prefix.count))
     }
 
     /// `n` good records were read (they count for `maxErrorRate`).

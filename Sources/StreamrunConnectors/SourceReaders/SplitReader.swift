@@ -25,12 +25,10 @@ final class SplitReader {
     let follow: Bool
     /// Without one, a bad record fails the job (its `file:line` and message).
     let badRecords: BadRecordHandler?
-    /// Records longer than this are bad.
-    private let maxRecordSize: Int
-    /// The buffer grows to hold this many bytes of one record, to tell that it is too long.
+    /// The most bytes from a record's start that a decode call sees: longer records are bad.
     private let recordLimit: Int
     /// A record longer than the limit, being skipped: its dead letter, and the bytes skipped so far.
-    private var longRecord: (letter: DeadLetter, location: String, skipped: Int64)?
+    private var longRecord: (letter: DeadLetter, location: String, skipped: Int64, lastByte: UInt8)?
     /// Lines before `firstRecordOffset`, counted once when a line number is first needed.
     private var baseLines: Int?
     /// Allocated by the first read and released when the split is finished: a subtask holds a
@@ -84,9 +82,8 @@ final class SplitReader {
          bufferBytes: Int = 1 << 20) {
         self.split = split
         self.badRecords = badRecords
-        self.maxRecordSize = badRecords?.maxRecordSize ?? SourceSpec.defaultMaxRecordSize
-        // The record, a CR LF, and one byte more to tell that it is too long.
-        self.recordLimit = maxRecordSize + 3
+        // A record and its line break must fit in maxRecordSize bytes.
+        self.recordLimit = badRecords?.maxRecordSize ?? SourceSpec.defaultMaxRecordSize
         self.decoder = decoder
         self.decoder.beginFile()
         self.follow = follow
@@ -111,13 +108,9 @@ final class SplitReader {
                 break
             }
             var (window, final) = decodeWindow()
-            // The window holds the record at `lo` whole, line break included, only if it is at most
-            // maxRecordSize long; a record ending in it is never longer, and one that does not end
-            // in it is too long.
-            let cap = lo + maxRecordSize + (lo + maxRecordSize < hi && buffer[lo + maxRecordSize] == 13 ? 2 : 1)
-            let limited = window > cap || (final && window - lo > maxRecordSize)
+            let limited = window - lo > recordLimit
             if limited {
-                window = min(window, cap)
+                window = lo + recordLimit
                 final = false
             }
             let progress: DecodeProgress
@@ -172,7 +165,7 @@ final class SplitReader {
         var end = lo + extent.bytes
         if end > lo && buffer[end - 1] == 10 { end -= 1 }
         if end > lo && buffer[end - 1] == 13 { end -= 1 }
-        let letter = DeadLetter(source: badRecords.sourceID, file: split.path, offset: recordOffset, line: Int64(lineNumber(plus: 0)),
+        let letter = DeadLetter(source: badRecords.sourceID, file: badRecords.displayPath(split.path), offset: recordOffset, line: Int64(lineNumber(plus: 0)),
                                 field: error.field, rule: error.rule, message: error.message, raw: Array(buffer[lo..<end]))
         try badRecords.bad(letter, location: location)
         consume(DecodeProgress(bytes: extent.bytes, lines: extent.lines))
@@ -183,14 +176,14 @@ final class SplitReader {
     private func beginLongRecord() throws(StreamrunError) {
         let size = badRecords?.maxRecordSize ?? SourceSpec.defaultMaxRecordSize
         let location = "\(split.path):\(lineNumber(plus: 0))"
-        let message = "record is longer than maxRecordSize (\(Self.bytes(size)))"
+        let message = "record is longer than maxRecordSize (\(Self.bytes(size)) with its line break)"
         guard let badRecords, badRecords.onError != .fail else {
             throw StreamrunError(.malformedRecord, message + "; raise maxRecordSize or set \"onError\"", location: location)
         }
         let kept = min(size, Self.keptBytes)
-        let letter = DeadLetter(source: badRecords.sourceID, file: split.path, offset: recordOffset, line: Int64(lineNumber(plus: 0)),
+        let letter = DeadLetter(source: badRecords.sourceID, file: badRecords.displayPath(split.path), offset: recordOffset, line: Int64(lineNumber(plus: 0)),
                                 rule: .recordSize, message: message, raw: Array(buffer[lo..<(lo + kept)]))
-        longRecord = (letter, location, 0)
+        longRecord = (letter, location, 0, 0)
     }
 
     /// Skips the long record through the buffer up to its newline (or the end of the file). Returns
@@ -204,6 +197,7 @@ final class SplitReader {
                 break
             }
             long.skipped += Int64(hi - lo)
+            if hi > lo { long.lastByte = buffer[hi - 1] }  // a CR before a newline in the next read
             lo = hi
             if try !fill() {
                 if follow {
@@ -216,7 +210,7 @@ final class SplitReader {
         // The record's bytes, its line break excluded.
         var length = long.skipped
         let endsWithNewline = lo > 0 && buffer[lo - 1] == 10
-        if endsWithNewline { length -= lo > 1 && buffer[lo - 2] == 13 ? 2 : 1 }
+        if endsWithNewline { length -= (lo > 1 ? buffer[lo - 2] : long.lastByte) == 13 ? 2 : 1 }
         long.letter.rawLength = length
         longRecord = nil
         recordOffset += long.skipped

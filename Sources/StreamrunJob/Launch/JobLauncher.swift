@@ -177,6 +177,15 @@ public final class JobLauncher: Sendable {
                 return .init(id: n.id, kind: s.spec.kind.rawValue, records: m[n.id]!.recordsIn.load)
             },
             late: plan.nodes.compactMap { n in m[n.id]!.lateRecords.load > 0 ? count(n, m[n.id]!.lateRecords.load) : nil },
+            badRecords: plan.nodes.compactMap { n in
+                let node = m[n.id]!
+                guard node.deadLettered.load + node.skipped.load > 0, !n.isSource else { return nil }
+                var c = count(n, 0)
+                c.deadLettered = node.deadLettered.load
+                c.skipped = node.skipped.load
+                c.rules = node.badRecords.load.map { ($0.rule, $0.count.total) }
+                return c
+            },
             duplicates: plan.nodes.compactMap { n in m[n.id]!.duplicates.load > 0 ? count(n, m[n.id]!.duplicates.load) : nil },
             elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
             filesCommitted: outcome.sinks.reduce(0) { $0 + ($1.committed.unit == "file" ? $1.committed.count : 0) },

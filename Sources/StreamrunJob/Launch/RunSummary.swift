@@ -35,6 +35,8 @@ public struct RunSummary: Sendable, CustomStringConvertible {
     public var sinks: [Count]
     /// Records a window found late, or a dedupe dropped as duplicates, per operator (only non-zero).
     public var late: [Count] = []
+    /// Operators that dead-lettered or skipped records (`onError`), with their counts.
+    public var badRecords: [Count] = []
     public var duplicates: [Count] = []
     public var elapsedSeconds: Double
     public var filesCommitted: Int
@@ -56,6 +58,13 @@ public struct RunSummary: Sendable, CustomStringConvertible {
         for s in sources { lines.append("  source \(s.id) (\(s.kind)): \(s.text)") }
         for s in sinks { lines.append("  sink \(s.id) (\(s.kind)): \(Self.records(s.records))") }
         for l in late { lines.append("  operator \(l.id) (\(l.kind)): \(Self.records(l.records, "late record"))") }
+        for b in badRecords {
+            var parts: [String] = []
+            if b.deadLettered > 0 { parts.append("\(b.deadLettered) dead-lettered") }
+            if b.skipped > 0 { parts.append("\(b.skipped) skipped") }
+            let rules = b.rules.map { "\($0.rule) \($0.count)" }.joined(separator: ", ")
+            lines.append("  operator \(b.id) (\(b.kind)): \(Self.records(b.deadLettered + b.skipped, "bad record")): " + parts.joined(separator: ", ") + " (\(rules))")
+        }
         for d in duplicates { lines.append("  operator \(d.id) (\(d.kind)): \(Self.records(d.records, "duplicate")) dropped") }
         let rate = elapsedSeconds > 0 ? Double(recordsIn) / elapsedSeconds : 0
         lines.append("  \(filesCommitted) file\(filesCommitted == 1 ? "" : "s") committed, \(Self.rate(rate)) events/s")

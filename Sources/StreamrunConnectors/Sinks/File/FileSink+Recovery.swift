@@ -8,7 +8,8 @@ extension FileSink {
     /// task runs: the checkpoint's pending files are published (again — idempotent), and every file
     /// of this sink written after it is removed: in-progress or pending files, and part files whose
     /// sequence number lies beyond the checkpoint's (published by a later checkpoint that could not
-    /// be restored). The resumed run then writes the same names again.
+    /// be restored). The resumed run then writes the same names again. Only files of this run's tag
+    /// are touched (``PartFileNames``).
     public func recover(_ prepared: [PreparedCommit], checkpoint: CheckpointID) throws(StreamrunError) {
         var states: [FileSinkState] = []
         for p in prepared {
@@ -28,9 +29,9 @@ extension FileSink {
         guard FileIO.isDirectory(root) else { return }
         for (dir, name) in FileIO.files(below: root) {
             let rel = dir == root ? "" : String(dir.dropFirst(root.count + 1))
-            if PartFileNames.parseInProgress(name, sinkID: id.name) != nil {
+            if PartFileNames.parseInProgress(name, sinkID: id.name, tag: tag) != nil {
                 FileIO.unlink(dir + "/" + name)
-            } else if let (subtask, seq) = PartFileNames.parse(name, sinkID: id.name, fileExtension: fileExtension),
+            } else if let (subtask, seq) = PartFileNames.parse(name, sinkID: id.name, tag: tag, fileExtension: fileExtension),
                       seq >= sequences[subtask]?[rel] ?? 0 {
                 FileIO.unlink(dir + "/" + name)
             }

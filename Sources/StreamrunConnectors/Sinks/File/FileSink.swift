@@ -35,6 +35,9 @@ public final class FileSink: TwoPhaseCommitSink {
 
     var root: String { plan.spec.path ?? "." }
     var fileExtension: String { plan.spec.format.rawValue }
+    /// The tag in this run's part-file names (a dead-letter replay's); every listing below considers
+    /// only files of this tag.
+    var tag: String? { plan.spec.partTag }
 
     public func preflight() throws(StreamrunError) {
         do {
@@ -51,7 +54,7 @@ public final class FileSink: TwoPhaseCommitSink {
         // In-progress files of this sink are a crashed run's (the job holds its lock): nobody will
         // commit them.
         if FileIO.isDirectory(root) {
-            for (dir, name) in FileIO.files(below: root) where PartFileNames.parseInProgress(name, sinkID: id.name) != nil {
+            for (dir, name) in FileIO.files(below: root) where PartFileNames.parseInProgress(name, sinkID: id.name, tag: tag) != nil {
                 FileIO.unlink(dir + "/" + name)
             }
         }
@@ -73,16 +76,16 @@ public final class FileSink: TwoPhaseCommitSink {
         }
     }
 
-    /// Every committed part file of this sink below its directory.
+    /// Every committed part file of this sink (with this run's tag) below its directory.
     func committedFiles() -> [String] {
         guard FileIO.isDirectory(root) else { return [] }
-        return FileIO.files(below: root).filter { PartFileNames.parse($0.name, sinkID: id.name, fileExtension: fileExtension) != nil }
+        return FileIO.files(below: root).filter { PartFileNames.parse($0.name, sinkID: id.name, tag: tag, fileExtension: fileExtension) != nil }
             .map { $0.directory + "/" + $0.name }
     }
 
     public func makeWriter(subtask: Int, parallelism: Int) throws(StreamrunError) -> any StreamOperator {
         let encoding = SinkEncoding(sink: plan, schema: schema)
-        let names = PartFileNames(root: root, sinkID: id.name, subtask: subtask, fileExtension: encoding.fileExtension,
+        let names = PartFileNames(root: root, sinkID: id.name, tag: tag, subtask: subtask, fileExtension: encoding.fileExtension,
                                   partitionKey: plan.spec.partitionKey)
         let writer = FileSinkWriter(names: names, encoder: encoding, partition: plan.partition, rollBytes: plan.spec.rollBytes,
                                     committer: committer)
