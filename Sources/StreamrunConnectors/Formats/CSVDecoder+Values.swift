@@ -15,7 +15,7 @@ extension CSVDecoder {
                 throw .value(m, column: column, rule: .utf8)
             }
             let text = UnsafeBufferPointer(start: p + start, count: end &- start)
-            if flags != 0 { try fields.checks.string(column, text, empty: true, at: nil) }
+            if flags != 0 && !fields.checks.fits(column, text) { try fields.checks.string(column, text, empty: true, at: nil) }
             builder.appendString(column, text)
             return
         }
@@ -30,21 +30,25 @@ extension CSVDecoder {
             return
         }
         switch type {
-        case .timestamp where flags & FieldFlags.value != 0:
-            builder.appendInt(column, try checkedTimestamp(column, p, s, e))
+        case .timestamp where flags & FieldFlags.value != 0 && fields.checks.formatKind[column] != FieldChecks.FormatKind.none:
+            builder.appendInt(column, try formattedTimestamp(column, p, s, e))
         case .int, .timestamp:
             var i = s
-            let (v, status) = NumberScan.int64(p, &i, e, allowPlus: true)
+            let (n, status) = NumberScan.int64(p, &i, e, allowPlus: true)
+            let v: Int64
             if status == .ok && i == e {
-                if flags & FieldFlags.value != 0 { try fields.checks.int(column, v, at: nil) }
-                builder.appendInt(column, v)
+                v = n
             } else if type == .timestamp && status != .overflow,
                 let ms = Timestamps.parse(UnsafeBufferPointer(start: p + s, count: e &- s))
             {
-                builder.appendInt(column, ms)
+                v = ms
             } else {
                 throw mismatch(column, p, s, e, overflow: status == .overflow && i == e)
             }
+            if flags & FieldFlags.value != 0 && !fields.checks.fits(column, v) {
+                if type == .int { try fields.checks.int(column, v, at: nil) } else { try fields.checks.timestamp(column, v, at: nil) }
+            }
+            builder.appendInt(column, v)
         case .float:
             var i = s
             let v: Double
@@ -55,7 +59,7 @@ extension CSVDecoder {
             } else {
                 throw mismatch(column, p, s, e, overflow: false)
             }
-            if flags & FieldFlags.value != 0 { try fields.checks.float(column, v, at: nil) }
+            if flags & FieldFlags.value != 0 && !fields.checks.fits(column, v) { try fields.checks.float(column, v, at: nil) }
             builder.appendFloat(column, v)
         case .bool:
             let text = UnsafeBufferPointer(start: p + s, count: e &- s)

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import StreamrunCore
 import StreamrunPlan
 
@@ -17,26 +22,38 @@ enum FieldFlags {
     }
 }
 
-/// A source's field constraints (``FieldConstraints``) laid out for the decoders: bounds in flat
-/// arrays with neutral values where a column has none, enum strings as bytes, and one byte of rule
-/// bits per column, so a check reads a few words and compares, and creates no `String` unless the
-/// column has a `pattern` or the value is bad.
+/// A source's field constraints (``FieldConstraints``) laid out for the decoders: bounds, lengths,
+/// formats and enum values in flat buffers (neutral bounds where a column has none, enum strings as
+/// bytes), and one byte of rule bits per column. A check reads a few words and compares: it retains
+/// nothing, allocates nothing and creates no `String` unless the column has a `pattern` or the
+/// value is bad.
+///
+/// A trivial value (pointers only), so that calling a check costs no reference counting: the
+/// buffers and the rest (names, messages, patterns) belong to a ``FieldConstraintTable``, which the
+/// ``FieldTable`` holding this value keeps alive, and which a check reaches through an unretained
+/// reference only to report a problem or match a pattern.
 ///
 /// Every check is `@inline(never)`: decoders call one only for a column whose ``FieldFlags`` say so,
-/// and the code of the checks stays out of their loops. Immutable after `init`, hence safe to share
-/// between decoder copies on any thread.
-final class FieldChecks: @unchecked Sendable {
+/// and the code of the checks stays out of their loops.
+struct FieldChecks {
     enum Rule {
         static let bounds: UInt8 = 1
         static let allowed: UInt8 = 2
         static let length: UInt8 = 4
         static let pattern: UInt8 = 8
-        static let format: UInt8 = 16
+        /// `"nullable": false`.
+        static let notNull: UInt8 = 16
     }
 
-    let names: [String]
-    let types: [FieldType]
-    let constraints: [FieldConstraints?]
+    /// ``formatKind`` values.
+    enum FormatKind {
+        static let none: UInt8 = 0
+        static let epochMillis: UInt8 = 1
+        static let epochSeconds: UInt8 = 2
+        static let iso8601: UInt8 = 3
+        static let pattern: UInt8 = 4
+    }
+
     /// Per column: the ``Rule`` bits.
     let rules: UnsafeMutablePointer<UInt8>
     /// int and timestamp columns: the bounds, `Int64.min`/`Int64.max` where there is none.
@@ -48,102 +65,82 @@ final class FieldChecks: @unchecked Sendable {
     /// string columns: the bounds on the length in Unicode scalars, 0/`Int.max` where there is none.
     let minLength: UnsafeMutablePointer<Int>
     let maxLength: UnsafeMutablePointer<Int>
-    /// `enum` per column, by type (empty where the column has none or another type).
-    let allowedInts: [[Int64]]
-    let allowedFloats: [[Double]]
-    let allowedBools: [[Bool]]
-    let allowedStrings: [[[UInt8]]]
-    /// `enum` as messages list it: `"Apple", "Google"`.
-    let allowedText: [String]
+    /// timestamp columns: a ``FormatKind``.
+    let formatKind: UnsafeMutablePointer<UInt8>
+    /// `enum`: column `c` allows values `allowedStart[c] ..< allowedStart[c] + allowedCount[c]` of
+    /// `allowedInts` (int, timestamp, and bool as 0/1), `allowedFloats` or the strings
+    /// (`allowedBytes[stringStart[k] ..< stringStart[k] + stringLength[k]]`), by its type.
+    let allowedStart: UnsafeMutablePointer<Int>
+    let allowedCount: UnsafeMutablePointer<Int>
+    let allowedInts: UnsafeMutablePointer<Int64>
+    let allowedFloats: UnsafeMutablePointer<Double>
+    let stringStart: UnsafeMutablePointer<Int>
+    let stringLength: UnsafeMutablePointer<Int>
+    let allowedBytes: UnsafeMutablePointer<UInt8>
+    /// The owner of the buffers and of everything else.
+    let table: Unmanaged<FieldConstraintTable>
 
-    init(_ schema: Schema, _ constraints: [FieldConstraints?]) {
-        let count = schema.count
-        names = schema.names
-        types = schema.fields.map(\.type)
-        self.constraints = (0..<count).map { $0 < constraints.count ? constraints[$0] : nil }
-        rules = .allocate(capacity: max(count, 1))
-        intMin = .allocate(capacity: max(count, 1))
-        intMax = .allocate(capacity: max(count, 1))
-        floatMin = .allocate(capacity: max(count, 1))
-        floatMax = .allocate(capacity: max(count, 1))
-        minLength = .allocate(capacity: max(count, 1))
-        maxLength = .allocate(capacity: max(count, 1))
-        var ints: [[Int64]] = [], floats: [[Double]] = [], bools: [[Bool]] = [], strings: [[[UInt8]]] = [], texts: [String] = []
-        for c in 0..<count {
-            let k = self.constraints[c]
-            var bits: UInt8 = 0
-            if k?.min != nil || k?.max != nil { bits |= Rule.bounds }
-            if k?.allowed != nil { bits |= Rule.allowed }
-            if k?.minLength != nil || k?.maxLength != nil { bits |= Rule.length }
-            if k?.pattern != nil { bits |= Rule.pattern }
-            if k?.format != nil { bits |= Rule.format }
-            (rules + c).initialize(to: bits)
-            (intMin + c).initialize(to: Self.int(k?.min) ?? .min)
-            (intMax + c).initialize(to: Self.int(k?.max) ?? .max)
-            (floatMin + c).initialize(to: Self.float(k?.min) ?? -.infinity)
-            (floatMax + c).initialize(to: Self.float(k?.max) ?? .infinity)
-            (minLength + c).initialize(to: k?.minLength ?? 0)
-            (maxLength + c).initialize(to: k?.maxLength ?? .max)
-            let allowed = k?.allowed ?? []
-            ints.append(allowed.compactMap { if case .int(let v) = $0 { v } else if case .timestamp(let v) = $0 { v } else { nil } })
-            floats.append(allowed.compactMap { if case .float(let v) = $0 { v } else { nil } })
-            bools.append(allowed.compactMap { if case .bool(let v) = $0 { v } else { nil } })
-            strings.append(allowed.compactMap { if case .string(let v) = $0 { Array(v.utf8) } else { nil } })
-            let shown = allowed.prefix(10).map { Self.show($0) }.joined(separator: ", ")
-            texts.append(allowed.count > 10 ? shown + ", … (\(allowed.count) values)" : shown)
-        }
-        allowedInts = ints
-        allowedFloats = floats
-        allowedBools = bools
-        allowedStrings = strings
-        allowedText = texts
-    }
+    /// Names, constraints, messages: for problems and the rare paths (patterns).
+    var cold: FieldConstraintTable { table.takeUnretainedValue() }
 
-    deinit {
-        rules.deallocate()
-        intMin.deallocate()
-        intMax.deallocate()
-        floatMin.deallocate()
-        floatMax.deallocate()
-        minLength.deallocate()
-        maxLength.deallocate()
-    }
-
-    static func int(_ b: FieldConstraints.Bound?) -> Int64? {
-        switch b?.value {
-        case .int(let v)?, .timestamp(let v)?: return v
-        default: return nil
-        }
-    }
-
-    static func float(_ b: FieldConstraints.Bound?) -> Double? {
-        if case .float(let v)? = b?.value { return v }
-        return nil
-    }
-
-    /// The format of timestamp column `column`, if it has one.
-    func format(_ column: Int) -> TimestampFormat? { constraints[column]?.format }
+    /// The format of timestamp column `column`, for messages.
+    func format(_ column: Int) -> TimestampFormat? { cold.constraints[column]?.format }
 
     /// `text` read by the text format of timestamp column `column` (`iso8601` or a pattern), as epoch
     /// ms; nil when it does not fit (or the column's format is not a text format).
     func parseTimestamp(_ column: Int, _ text: UnsafeBufferPointer<UInt8>) -> Int64? {
-        switch format(column) {
-        case .iso8601?: return Timestamps.parse(text)
-        case .pattern(let pattern)?: return pattern.parse(text)
+        switch formatKind[column] {
+        case FormatKind.iso8601: return Timestamps.parse(text)
+        case FormatKind.pattern: return cold.timestampPatterns[column]?.parse(text)
         default: return nil
         }
     }
 
+    /// Whether `v` is among the int, timestamp or bool (0/1) values column `column` allows.
+    func allows(_ column: Int, _ v: Int64) -> Bool {
+        let start = allowedStart[column], end = start &+ allowedCount[column]
+        var k = start
+        while k < end {
+            if allowedInts[k] == v { return true }
+            k &+= 1
+        }
+        return false
+    }
+
+
+
     // MARK: Checks of present values
+
+    /// True when `v` is within column `column`'s bounds and the column has no enum: what nearly
+    /// every value of a constrained int or timestamp column is, decided inline with two compares.
+    /// False sends the value to ``int(_:_:at:)`` or ``timestamp(_:_:at:)`` for the full check.
+    @inline(__always)
+    func fits(_ column: Int, _ v: Int64) -> Bool {
+        v >= intMin[column] && v <= intMax[column] && rules[column] & Rule.allowed == 0
+    }
+
+    /// ``fits(_:_:)-(_,Int64)`` for a float column (NaN never fits).
+    @inline(__always)
+    func fits(_ column: Int, _ v: Double) -> Bool {
+        v >= floatMin[column] && v <= floatMax[column] && rules[column] & Rule.allowed == 0
+    }
+
+    /// True when the string `b` passes column `column` by its byte count alone: no enum or pattern,
+    /// as many bytes as the maximum length at most, at least four per character of the minimum
+    /// (a scalar has at most four), and not empty if the column refuses null (csv).
+    @inline(__always)
+    func fits(_ column: Int, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let bits = rules[column]
+        return bits & (Rule.allowed | Rule.pattern) == 0 && b.count <= maxLength[column] && b.count &>> 2 >= minLength[column]
+            && (b.count != 0 || bits & Rule.notNull == 0)
+    }
 
     /// Bounds and enum of an int column.
     @inline(never)
     func int(_ column: Int, _ v: Int64, at position: Int?) throws(RecordProblem) {
         if v < intMin[column] { throw below(column, String(v), at: position) }
         if v > intMax[column] { throw above(column, String(v), at: position) }
-        if rules[column] & Rule.allowed != 0 && !allowedInts[column].contains(v) {
-            throw notAllowed(column, String(v), at: position)
-        }
+        if rules[column] & Rule.allowed != 0 && !allows(column, v) { throw notAllowed(column, String(v), at: position) }
     }
 
     /// Bounds and enum of a timestamp column (epoch ms, after its format was read).
@@ -151,9 +148,7 @@ final class FieldChecks: @unchecked Sendable {
     func timestamp(_ column: Int, _ v: Int64, at position: Int?) throws(RecordProblem) {
         if v < intMin[column] { throw below(column, Timestamps.iso8601(v), at: position, time: true) }
         if v > intMax[column] { throw above(column, Timestamps.iso8601(v), at: position, time: true) }
-        if rules[column] & Rule.allowed != 0 && !allowedInts[column].contains(v) {
-            throw notAllowed(column, Timestamps.iso8601(v), at: position)
-        }
+        if rules[column] & Rule.allowed != 0 && !allows(column, v) { throw notAllowed(column, Timestamps.iso8601(v), at: position) }
     }
 
     /// Bounds and enum of a float column; NaN is outside any bound.
@@ -165,15 +160,18 @@ final class FieldChecks: @unchecked Sendable {
             if v < floatMin[column] { throw below(column, FloatFormat.string(v), at: position) }
             if v > floatMax[column] { throw above(column, FloatFormat.string(v), at: position) }
         }
-        if bits & Rule.allowed != 0 && !allowedFloats[column].contains(v) {
-            throw notAllowed(column, FloatFormat.string(v), at: position)
+        if bits & Rule.allowed != 0 {
+            let start = allowedStart[column]
+            var k = start
+            while k < start &+ allowedCount[column] && allowedFloats[k] != v { k &+= 1 }
+            if k == start &+ allowedCount[column] { throw notAllowed(column, FloatFormat.string(v), at: position) }
         }
     }
 
     /// The enum of a bool column.
     @inline(never)
     func bool(_ column: Int, _ v: Bool, at position: Int?) throws(RecordProblem) {
-        if rules[column] & Rule.allowed != 0 && !allowedBools[column].contains(v) {
+        if rules[column] & Rule.allowed != 0 && !allows(column, v ? 1 : 0) {
             throw notAllowed(column, v ? "true" : "false", at: position)
         }
     }
@@ -182,8 +180,8 @@ final class FieldChecks: @unchecked Sendable {
     /// whose value is the valid UTF-8 `b`.
     @inline(never)
     func string(_ column: Int, _ b: UnsafeBufferPointer<UInt8>, empty: Bool = false, at position: Int?) throws(RecordProblem) {
-        if empty && b.isEmpty && constraints[column]?.nullable == false { throw self.empty(column) }
         let bits = rules[column]
+        if empty && b.isEmpty && bits & Rule.notNull != 0 { throw self.empty(column) }
         if bits & Rule.length != 0 {
             // A scalar has 1 to 4 bytes: count only when the byte count does not decide.
             let lo = minLength[column], hi = maxLength[column]
@@ -194,17 +192,30 @@ final class FieldChecks: @unchecked Sendable {
             }
         }
         if bits & Rule.allowed != 0 && !isAllowed(column, b) { throw notAllowed(column, quoted(b), at: position) }
-        if bits & Rule.pattern != 0, let pattern = constraints[column]?.pattern {
+        if bits & Rule.pattern != 0 {
+            try matchPattern(column, b, at: position)
+        }
+    }
+
+    /// The `pattern` of column `column` against `b`: the one check that builds a `String`.
+    @inline(never)
+    func matchPattern(_ column: Int, _ b: UnsafeBufferPointer<UInt8>, at position: Int?) throws(RecordProblem) {
+        if let pattern = cold.constraints[column]?.pattern {
             if !pattern.matches(String(decoding: b, as: UTF8.self)) {
-                throw .value("field \"\(names[column])\": \(quoted(b)) does not match the pattern \(pattern.text)",
+                throw .value("field \"\(cold.names[column])\": \(quoted(b)) does not match the pattern \(pattern.text)",
                              at: position, column: column, rule: .pattern)
             }
         }
     }
 
+    /// Whether the string `b` is among those column `column` allows: lengths first, then bytes.
     func isAllowed(_ column: Int, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        for s in allowedStrings[column] where s.count == b.count {
-            if s.withUnsafeBufferPointer({ $0.elementsEqual(b) }) { return true }
+        let start = allowedStart[column], end = start &+ allowedCount[column]
+        var k = start
+        while k < end {
+            if stringLength[k] == b.count
+                && (b.count == 0 || memcmp(allowedBytes + stringStart[k], b.baseAddress!, b.count) == 0) { return true }
+            k &+= 1
         }
         return false
     }
@@ -224,5 +235,123 @@ final class FieldChecks: @unchecked Sendable {
             j &+= 1
         }
         return b.count &- continuations
+    }
+}
+
+/// The owner of a source's ``FieldChecks``: its buffers, and the names, constraints and message
+/// parts that only a bad record or a pattern needs. Immutable after `init`, hence safe to share
+/// between decoder copies on any thread.
+final class FieldConstraintTable: @unchecked Sendable {
+    let names: [String]
+    let constraints: [FieldConstraints?]
+    let timestampPatterns: [TimestampPattern?]
+    /// `enum` as messages list it: `"Apple", "Google"`.
+    let allowedText: [String]
+    private let buffers: [UnsafeMutableRawPointer]
+    /// Builds the checks over the buffers with an unretained reference to the table (which `init` cannot
+    /// take of itself).
+    private let makeChecks: (FieldConstraintTable) -> FieldChecks
+
+    /// - Parameter constraints: aligned with `schema.fields`; empty or shorter means none.
+    init(_ schema: Schema, _ constraints: [FieldConstraints?]) {
+        let count = schema.count
+        names = schema.names
+        let all = (0..<count).map { $0 < constraints.count ? constraints[$0] : nil }
+        self.constraints = all
+        var rules: [UInt8] = [], intMin: [Int64] = [], intMax: [Int64] = [], floatMin: [Double] = [], floatMax: [Double] = []
+        var minLength: [Int] = [], maxLength: [Int] = [], kinds: [UInt8] = [], patterns: [TimestampPattern?] = []
+        var starts: [Int] = [], counts: [Int] = [], ints: [Int64] = [], floats: [Double] = []
+        var stringStart: [Int] = [], stringLength: [Int] = [], bytes: [UInt8] = [], texts: [String] = []
+        typealias Rule = FieldChecks.Rule
+        typealias Kind = FieldChecks.FormatKind
+        for c in 0..<count {
+            let k = all[c]
+            var bits: UInt8 = 0
+            if k?.min != nil || k?.max != nil { bits |= Rule.bounds }
+            if k?.allowed != nil { bits |= Rule.allowed }
+            if k?.minLength != nil || k?.maxLength != nil { bits |= Rule.length }
+            if k?.pattern != nil { bits |= Rule.pattern }
+            if k?.nullable == false { bits |= Rule.notNull }
+            rules.append(bits)
+            intMin.append(Self.int(k?.min) ?? .min)
+            intMax.append(Self.int(k?.max) ?? .max)
+            floatMin.append(Self.float(k?.min) ?? -.infinity)
+            floatMax.append(Self.float(k?.max) ?? .infinity)
+            minLength.append(k?.minLength ?? 0)
+            maxLength.append(k?.maxLength ?? .max)
+            switch k?.format {
+            case nil: kinds.append(Kind.none)
+            case .epochMillis?: kinds.append(Kind.epochMillis)
+            case .epochSeconds?: kinds.append(Kind.epochSeconds)
+            case .iso8601?: kinds.append(Kind.iso8601)
+            case .pattern?: kinds.append(Kind.pattern)
+            }
+            if case .pattern(let p)? = k?.format { patterns.append(p) } else { patterns.append(nil) }
+            let allowed = k?.allowed ?? []
+            switch schema[c].type {
+            case .float: starts.append(floats.count)
+            case .string: starts.append(stringStart.count)
+            default: starts.append(ints.count)
+            }
+            counts.append(allowed.count)
+            for v in allowed {
+                switch v {
+                case .int(let x), .timestamp(let x): ints.append(x)
+                case .bool(let b): ints.append(b ? 1 : 0)
+                case .float(let x): floats.append(x)
+                case .string(let s):
+                    stringStart.append(bytes.count)
+                    stringLength.append(s.utf8.count)
+                    bytes += s.utf8
+                case .null: break
+                }
+            }
+            let shown = allowed.prefix(10).map { FieldChecks.show($0) }.joined(separator: ", ")
+            texts.append(allowed.count > 10 ? shown + ", … (\(allowed.count) values)" : shown)
+        }
+        timestampPatterns = patterns
+        allowedText = texts
+        var buffers: [UnsafeMutableRawPointer] = []
+        func pinned<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(values.count, 1))
+            p.initialize(from: values, count: values.count)
+            buffers.append(UnsafeMutableRawPointer(p))
+            return p
+        }
+        let checks = (
+            rules: pinned(rules), intMin: pinned(intMin), intMax: pinned(intMax), floatMin: pinned(floatMin),
+            floatMax: pinned(floatMax), minLength: pinned(minLength), maxLength: pinned(maxLength), formatKind: pinned(kinds),
+            allowedStart: pinned(starts), allowedCount: pinned(counts), allowedInts: pinned(ints),
+            allowedFloats: pinned(floats), stringStart: pinned(stringStart), stringLength: pinned(stringLength),
+            allowedBytes: pinned(bytes)
+        )
+        self.buffers = buffers
+        makeChecks = { table in
+            FieldChecks(rules: checks.rules, intMin: checks.intMin, intMax: checks.intMax, floatMin: checks.floatMin,
+                        floatMax: checks.floatMax, minLength: checks.minLength, maxLength: checks.maxLength,
+                        formatKind: checks.formatKind, allowedStart: checks.allowedStart, allowedCount: checks.allowedCount,
+                        allowedInts: checks.allowedInts, allowedFloats: checks.allowedFloats, stringStart: checks.stringStart,
+                        stringLength: checks.stringLength, allowedBytes: checks.allowedBytes,
+                        table: Unmanaged.passUnretained(table))
+        }
+    }
+
+    deinit {
+        for b in buffers { b.deallocate() }
+    }
+
+    /// The checks over this table's buffers; valid while this table lives.
+    var checks: FieldChecks { makeChecks(self) }
+
+    static func int(_ b: FieldConstraints.Bound?) -> Int64? {
+        switch b?.value {
+        case .int(let v)?, .timestamp(let v)?: return v
+        default: return nil
+        }
+    }
+
+    static func float(_ b: FieldConstraints.Bound?) -> Double? {
+        if case .float(let v)? = b?.value { return v }
+        return nil
     }
 }

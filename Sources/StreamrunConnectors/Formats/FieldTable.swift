@@ -22,16 +22,19 @@ final class FieldTable: @unchecked Sendable {
     /// Per column, the ``FieldFlags`` of its constraints: zero for a column without any, which is
     /// all a decoder tests for it.
     let flags: UnsafeMutablePointer<UInt8>
-    /// The constraints themselves, for the columns whose flags ask for a check.
+    /// The constraints themselves, for the columns whose flags ask for a check: a trivial value over
+    /// `constraintTable`'s buffers, so that calling a check retains nothing.
     let checks: FieldChecks
+    private let constraintTable: FieldConstraintTable
 
     /// - Parameter constraints: aligned with `schema.fields`; empty or shorter means none.
     init(_ schema: Schema, constraints: [FieldConstraints?] = []) {
         count = schema.count
         names = schema.names
-        checks = FieldChecks(schema, constraints)
+        constraintTable = FieldConstraintTable(schema, constraints)
+        checks = constraintTable.checks
         flags = .allocate(capacity: max(count, 1))
-        for c in 0..<count { (flags + c).initialize(to: FieldFlags.of(checks.constraints[c])) }
+        for c in 0..<count { (flags + c).initialize(to: FieldFlags.of(constraintTable.constraints[c])) }
         types = .allocate(capacity: max(count, 1))
         nameStart = .allocate(capacity: max(count, 1))
         nameLength = .allocate(capacity: max(count, 1))

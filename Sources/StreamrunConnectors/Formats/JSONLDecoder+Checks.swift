@@ -2,36 +2,32 @@ import StreamrunCore
 import StreamrunPlan
 
 extension JSONLDecoder {
-    /// A timestamp value of a column with constraints: read by the column's `format` (or as usual
-    /// without one: epoch ms or an ISO-8601 string), then checked against its bounds and enum.
+    /// A timestamp value of a column with a `format`: read by it, then checked against the column's
+    /// bounds and enum.
     ///
     /// A number or string that does not fit the format breaks rule `format`; any other JSON value
     /// is a type mismatch.
     @inline(never)
-    mutating func checkedTimestamp(_ column: Int, _ p: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int) throws(RecordProblem) -> Int64 {
-        let checks = fields.checks
+    mutating func formattedTimestamp(_ column: Int, _ p: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int) throws(RecordProblem) -> Int64 {
         let start = i
         let c = p[i]
         let isNumber = c == ASCII.minus || c &- ASCII.zero <= 9
         guard isNumber || c == ASCII.quote else { throw try mismatch(column, p, i, end) }
         let ms: Int64
-        switch checks.format(column) {
-        case nil:
-            ms = isNumber ? try integer(column, p, &i, end) : try isoTimestamp(column, p, &i, end)
-        case .epochMillis?, .epochSeconds?:
+        switch fields.checks.formatKind[column] {
+        case FieldChecks.FormatKind.epochMillis:
             guard isNumber, let v = epochInteger(p, &i, end) else { throw try badFormat(column, p, start, end) }
-            if checks.format(column) == .epochMillis {
-                ms = v
-            } else {
-                let (product, overflow) = v.multipliedReportingOverflow(by: 1000)
-                guard !overflow else { throw try badFormat(column, p, start, end) }
-                ms = product
-            }
-        case .iso8601?, .pattern?:
+            ms = v
+        case FieldChecks.FormatKind.epochSeconds:
+            guard isNumber, let v = epochInteger(p, &i, end) else { throw try badFormat(column, p, start, end) }
+            let (product, overflow) = v.multipliedReportingOverflow(by: 1000)
+            guard !overflow else { throw try badFormat(column, p, start, end) }
+            ms = product
+        default:
             guard !isNumber, let v = try formattedString(column, p, &i, end) else { throw try badFormat(column, p, start, end) }
             ms = v
         }
-        try checks.timestamp(column, ms, at: start)
+        try fields.checks.timestamp(column, ms, at: start)
         return ms
     }
 

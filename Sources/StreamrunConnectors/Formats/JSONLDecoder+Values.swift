@@ -22,21 +22,26 @@ extension JSONLDecoder {
         case .int:
             guard c == ASCII.minus || c &- ASCII.zero <= 9 else { throw try mismatch(column, p, i, end) }
             let v = try integer(column, p, &i, end)
-            if flags & FieldFlags.value != 0 { try fields.checks.int(column, v, at: start) }
+            if flags & FieldFlags.value != 0 && !fields.checks.fits(column, v) { try fields.checks.int(column, v, at: start) }
             builder.appendInt(column, v)
         case .timestamp:
-            if flags & FieldFlags.value != 0 {
-                builder.appendInt(column, try checkedTimestamp(column, p, &i, end))
-            } else if c == ASCII.quote {
-                builder.appendInt(column, try isoTimestamp(column, p, &i, end))
+            if flags & FieldFlags.value != 0 && fields.checks.formatKind[column] != FieldChecks.FormatKind.none {
+                builder.appendInt(column, try formattedTimestamp(column, p, &i, end))
             } else {
-                guard c == ASCII.minus || c &- ASCII.zero <= 9 else { throw try mismatch(column, p, i, end) }
-                builder.appendInt(column, try integer(column, p, &i, end))
+                let v: Int64
+                if c == ASCII.quote {
+                    v = try isoTimestamp(column, p, &i, end)
+                } else {
+                    guard c == ASCII.minus || c &- ASCII.zero <= 9 else { throw try mismatch(column, p, i, end) }
+                    v = try integer(column, p, &i, end)
+                }
+                if flags & FieldFlags.value != 0 && !fields.checks.fits(column, v) { try fields.checks.timestamp(column, v, at: start) }
+                builder.appendInt(column, v)
             }
         case .float:
             guard c == ASCII.minus || c &- ASCII.zero <= 9 else { throw try mismatch(column, p, i, end) }
             guard let v = NumberScan.double(p, &i, end) else { throw .syntax(start, "invalid number") }
-            if flags & FieldFlags.value != 0 { try fields.checks.float(column, v, at: start) }
+            if flags & FieldFlags.value != 0 && !fields.checks.fits(column, v) { try fields.checks.float(column, v, at: start) }
             builder.appendFloat(column, v)
         case .string:
             guard c == ASCII.quote else { throw try mismatch(column, p, i, end) }
@@ -46,7 +51,7 @@ extension JSONLDecoder {
             if stop < end && p[stop] == ASCII.quote {
                 if nonASCII, let m = UTF8Check.problem(field: fields.names[column], p, first, stop) { throw .value(m, at: i, column: column, rule: .utf8) }
                 let text = UnsafeBufferPointer(start: p + first, count: stop &- first)
-                if flags & FieldFlags.value != 0 { try fields.checks.string(column, text, at: start) }
+                if flags & FieldFlags.value != 0 && !fields.checks.fits(column, text) { try fields.checks.string(column, text, at: start) }
                 builder.appendString(column, text)
                 i = stop &+ 1
             } else {
