@@ -3,7 +3,8 @@ extension JobParser {
     /// (`unknown key "x" (did you mean "y"?)`), except keys starting with `_`, which are comments.
     ///
     /// The kind names are the `$defs` names of `docs/job.schema.json` (`job` is its root), and a test
-    /// keeps the two in sync. Objects whose keys are user names (`schema`, `set`, `aggregates`) are not listed.
+    /// keeps the two in sync. Objects whose keys are user names (`schema`, `set`, `aggregates`) are not listed; the object
+    /// form of a schema entry is `fieldConstraints`.
     public static let acceptedKeys: [String: Set<String>] = [
         "job": ["$schema", "name", "parallelism", "maxParallelism", "checkpoints", "control", "sources", "operators",
                 "sinks"],
@@ -11,6 +12,7 @@ extension JobParser {
         "control": ["host", "port"],
         "eventTime": ["field", "maxOutOfOrderness", "idleTimeout"],
         "maxErrorRate": ["rate", "window"],
+        "fieldConstraints": ["type", "required", "nullable", "min", "max", "enum", "minLength", "maxLength", "pattern", "format"],
         "fileSource": sourceCommon.union(["path", "format", "schema", "follow", "header", "delimiter", "splitSize"]),
         "generatorSource": sourceCommon.union(["seed", "count", "splits"]),
         "filterOperator": operatorCommon.union(["where"]),

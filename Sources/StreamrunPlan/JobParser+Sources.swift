@@ -26,7 +26,10 @@ extension JobReader {
         checkKeys(o, path, kind: "fileSource", family: JobParser.sourceKinds, noun: "source")
         s.path = self.path(o, "path", path, required: true)
         s.format = enumValue(o, "format", path, as: DataFormat.self) ?? .jsonl
-        if let v = required(o, "schema", path) { s.schema = schema(v, Self.join(path, "schema")) ?? Schema([]) }
+        if let v = required(o, "schema", path), let (schema, constraints) = schema(v, Self.join(path, "schema")) {
+            s.schema = schema
+            s.constraints = constraints
+        }
         s.follow = bool(o, "follow", path) ?? false
         s.csvHeader = bool(o, "header", path) ?? false
         if let d = o["delimiter"] {
@@ -117,32 +120,40 @@ extension JobReader {
         return EventTimeSpec(field: field, maxOutOfOrdernessMs: lateness, idleTimeoutMs: idle)
     }
 
-    /// A source schema: an object of field name → type, in order. Nil when any entry is wrong.
-    mutating func schema(_ v: JSONValue, _ path: String) -> Schema? {
+    /// A source schema: an object of field name → type (`"int"`) or → type and constraints
+    /// (`{"type": "int", "min": 0}`), in order, and the constraints aligned with the fields (empty
+    /// when no field has any). Nil when any field's name or type is wrong.
+    mutating func schema(_ v: JSONValue, _ path: String) -> (schema: Schema, constraints: [FieldConstraints?])? {
         guard let o = object(v, path) else { return nil }
         if o.isEmpty {
             issue(path, "expected at least one field")
             return nil
         }
         var fields: [Field] = []
-        let typeNames = FieldType.allCases.map(\.rawValue)
+        var constraints: [FieldConstraints?] = []
         for m in o.members {
             let p = Self.join(path, m.key)
             if m.key.isEmpty {
                 issue(path, "a field name must not be empty")
                 continue
             }
-            if let s = m.value.string, let t = FieldType(rawValue: s) {
-                fields.append(Field(m.key, t))
+            if let entry = m.value.object {
+                guard let (type, c) = constrainedField(entry, p) else { continue }
+                fields.append(Field(m.key, type))
+                constraints.append(c)
                 continue
             }
-            var message = "expected a type (\(Self.orList(typeNames, quoted: false, word: "or"))), got \(m.value.brief)"
-            if let s = m.value.string, let c = Suggestions.closest(to: s, among: typeNames) {
-                message += " (did you mean \"\(c)\"?)"
+            if m.value.string != nil || m.value.isNull {
+                guard let type = fieldType(m.value, p) else { continue }
+                fields.append(Field(m.key, type))
+                constraints.append(nil)
+                continue
             }
-            issue(p, message)
+            let names = Self.orList(FieldType.allCases.map(\.rawValue), quoted: false, word: "or")
+            issue(p, "expected a type (\(names)) or an object like {\"type\": \"int\", \"min\": 0}, got \(m.value.brief)")
         }
-        return fields.count == o.members.count ? Schema(fields) : nil
+        guard fields.count == o.members.count else { return nil }
+        return (Schema(fields), constraints.contains { $0 != nil } ? constraints : [])
     }
 }
 

@@ -119,6 +119,9 @@ public struct SourceSpec: Sendable, Hashable {
     public var path: String?
     public var format: DataFormat
     public var schema: Schema
+    /// file: what each field of ``schema`` must satisfy beyond its type, aligned with
+    /// `schema.fields`; empty (or all nil) when no field has constraints. See ``constraints(at:)``.
+    public var constraints: [FieldConstraints?] = []
     public var eventTime: EventTimeSpec?
     public var follow: Bool
     public var maxRecordsPerSecond: Double?

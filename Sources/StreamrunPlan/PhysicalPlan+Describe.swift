@@ -29,7 +29,10 @@ extension PhysicalPlan {
         switch node.kind {
         case .source(let s):
             switch s.kind {
-            case .file: return " \(s.path ?? "") (\(s.format.rawValue)\(s.follow ? ", follow" : ""))"
+            case .file:
+                let constrained = s.schema.fields.indices.filter { s.constraints(at: $0) != nil }.map { s.schema[$0].name }
+                let constraints = constrained.isEmpty ? "" : ", constraints on " + constrained.joined(separator: ", ")
+                return " \(s.path ?? "") (\(s.format.rawValue)\(s.follow ? ", follow" : "")\(constraints))"
             case .generator: return " nexmark bids, seed \(s.seed)" + (s.count.map { ", \($0) events" } ?? ", unbounded")
             }
         case .filter(let e): return " where \(e.source)"

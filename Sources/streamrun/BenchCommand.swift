@@ -25,6 +25,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Take checkpoints at this interval (for example 1s) into the scratch directory; off by default.")
     var checkpointInterval: String?
 
+    @Flag(help: "Declare constraints on every bid field (min, max, nullable, lengths) to measure what checking them costs.")
+    var constraints = false
+
     @Option(help: "Working directory for the input file and scratch output.")
     var dir = ".bench"
 
@@ -36,7 +39,8 @@ struct BenchCommand: AsyncParsableCommand {
             }
             let input = try await Bench.prepareInput(events: events, dir: dir, statusLine: isatty(STDERR_FILENO) != 0)
             let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
-            print("input: \(input) (\(events) bids, \(size / 1_000_000) MB), parallelism \(parallelism), median of \(runs) runs")
+            print("input: \(input) (\(events) bids, \(size / 1_000_000) MB), parallelism \(parallelism), median of \(runs) runs"
+                + (constraints ? ", with constraints on every field" : ""))
             let wanted = queries.split(separator: ",").map(String.init)
             for q in Bench.queries where wanted.contains(q.name) {
                 var rates: [Double] = []
@@ -45,7 +49,7 @@ struct BenchCommand: AsyncParsableCommand {
                     let scratch = "\(dir)/run-\(q.name)-\(r)"
                     try? FileManager.default.removeItem(atPath: scratch)
                     let s = try await Bench.run(q, input: input, parallelism: parallelism, scratch: scratch,
-                                                checkpointInterval: checkpointInterval)
+                                                checkpointInterval: checkpointInterval, constraints: constraints)
                     checkpoints += s.checkpoints
                     rates.append(Double(s.recordsIn) / s.elapsedSeconds)
                     try? FileManager.default.removeItem(atPath: scratch)

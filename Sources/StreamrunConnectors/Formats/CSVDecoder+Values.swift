@@ -1,4 +1,5 @@
 import StreamrunCore
+import StreamrunPlan
 
 extension CSVDecoder {
     /// Converts the field text `p[start..<end]` (quotes removed, unescaped) into `column`.
@@ -7,11 +8,15 @@ extension CSVDecoder {
         _ column: Int, _ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, into builder: inout BatchBuilder
     ) throws(RecordProblem) {
         let type = fields.types[column]
+        // Zero for a column without constraints; tested once per value.
+        let flags = fields.flags[column]
         if type == .string {
             if !UTF8Check.isASCII(p, start, end), let m = UTF8Check.problem(field: fields.names[column], p, start, end) {
                 throw .value(m, column: column, rule: .utf8)
             }
-            builder.appendString(column, UnsafeBufferPointer(start: p + start, count: end &- start))
+            let text = UnsafeBufferPointer(start: p + start, count: end &- start)
+            if flags != 0 && !fields.checks.fits(column, text) { try fields.checks.string(column, text, empty: true, at: nil) }
+            builder.appendString(column, text)
             return
         }
         var s = start
@@ -20,40 +25,54 @@ extension CSVDecoder {
         while e > s && (p[e &- 1] == ASCII.space || p[e &- 1] == ASCII.tab) { e &-= 1 }
         if s == e {
             if column == eventTimeColumn { throw .value("event time field \"\(fields.names[column])\" is empty", column: column, rule: .eventTime) }
+            if flags & FieldFlags.refusesNull != 0 { throw fields.checks.empty(column) }
             builder.appendNull(column)
             return
         }
         switch type {
+        case .timestamp where flags & FieldFlags.value != 0 && fields.checks.formatKind[column] != FieldChecks.FormatKind.none:
+            builder.appendInt(column, try formattedTimestamp(column, p, s, e))
         case .int, .timestamp:
             var i = s
-            let (v, status) = NumberScan.int64(p, &i, e, allowPlus: true)
+            let (n, status) = NumberScan.int64(p, &i, e, allowPlus: true)
+            let v: Int64
             if status == .ok && i == e {
-                builder.appendInt(column, v)
+                v = n
             } else if type == .timestamp && status != .overflow,
                 let ms = Timestamps.parse(UnsafeBufferPointer(start: p + s, count: e &- s))
             {
-                builder.appendInt(column, ms)
+                v = ms
             } else {
                 throw mismatch(column, p, s, e, overflow: status == .overflow && i == e)
             }
+            if flags & FieldFlags.value != 0 && !fields.checks.fits(column, v) {
+                if type == .int { try fields.checks.int(column, v, at: nil) } else { try fields.checks.timestamp(column, v, at: nil) }
+            }
+            builder.appendInt(column, v)
         case .float:
             var i = s
-            if let v = NumberScan.double(p, &i, e, lenient: true), i == e {
-                builder.appendFloat(column, v)
-            } else if let v = Self.special(UnsafeBufferPointer(start: p + s, count: e &- s)) {
-                builder.appendFloat(column, v)
+            let v: Double
+            if let x = NumberScan.double(p, &i, e, lenient: true), i == e {
+                v = x
+            } else if let x = Self.special(UnsafeBufferPointer(start: p + s, count: e &- s)) {
+                v = x
             } else {
                 throw mismatch(column, p, s, e, overflow: false)
             }
+            if flags & FieldFlags.value != 0 && !fields.checks.fits(column, v) { try fields.checks.float(column, v, at: nil) }
+            builder.appendFloat(column, v)
         case .bool:
             let text = UnsafeBufferPointer(start: p + s, count: e &- s)
+            let v: Bool
             if Self.equalsIgnoringCase(text, "true") {
-                builder.appendBool(column, true)
+                v = true
             } else if Self.equalsIgnoringCase(text, "false") {
-                builder.appendBool(column, false)
+                v = false
             } else {
                 throw mismatch(column, p, s, e, overflow: false)
             }
+            if flags & FieldFlags.value != 0 { try fields.checks.bool(column, v, at: nil) }
+            builder.appendBool(column, v)
         case .string:
             preconditionFailure("handled above")
         }

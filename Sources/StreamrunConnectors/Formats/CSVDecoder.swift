@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import StreamrunCore
+import StreamrunPlan
 
 /// Decodes CSV (RFC 4180): one record per line, fields by position in schema order.
 ///
@@ -18,7 +19,12 @@ import StreamrunCore
 ///   the value are ignored and an empty field, quoted or not, is null (an error in the event-time
 ///   column, `eventTimeColumn`). `int`: optional sign and digits (Int64 range).
 ///   `float`: a decimal number (`1`, `-2.5`, `1e-3`) or `NaN`, `Infinity`, `-Infinity`.
-///   `bool`: `true`/`false` in any case. `timestamp`: integer epoch milliseconds or ISO-8601.
+///   `bool`: `true`/`false` in any case. `timestamp`: integer epoch milliseconds or ISO-8601, or
+///   what the field's `format` says.
+/// - Constraints (``FieldConstraints``): `nullable: false` refuses an empty field (of a string field
+///   too), and the value rules (bounds, enum, lengths, pattern, format) a value that breaks them;
+///   `required` changes nothing, as every field is present. A column without constraints costs one
+///   test of its flags per value.
 public struct CSVDecoder: RecordDecoder {
     public let schema: Schema
     public let delimiter: UInt8
@@ -31,7 +37,10 @@ public struct CSVDecoder: RecordDecoder {
     let fields: FieldTable
     var scratch: [UInt8] = []
 
-    public init(schema: Schema, delimiter: UInt8 = UInt8(ascii: ","), header: Bool = false, eventTimeColumn: Int? = nil) {
+    /// - Parameter constraints: what each field must satisfy beyond its type, aligned with
+    ///   `schema.fields` (empty: nothing); see ``FieldConstraints``.
+    public init(schema: Schema, delimiter: UInt8 = UInt8(ascii: ","), header: Bool = false, eventTimeColumn: Int? = nil,
+                constraints: [FieldConstraints?] = []) {
         precondition(delimiter != ASCII.quote && delimiter != ASCII.newline && delimiter != ASCII.cr,
                      "CSV delimiter must not be a quote or a line break")
         self.schema = schema
@@ -39,7 +48,7 @@ public struct CSVDecoder: RecordDecoder {
         self.header = header
         self.eventTimeColumn = eventTimeColumn ?? -1
         self.headerPending = header
-        self.fields = FieldTable(schema)
+        self.fields = FieldTable(schema, constraints: constraints)
     }
 
     public mutating func beginFile() { headerPending = header }

@@ -1,6 +1,8 @@
 import StreamrunCore
+import StreamrunPlan
 
-/// A schema's field names and types behind stable pointers, for key matching on the hot path.
+/// A schema's field names, types and constraint flags behind stable pointers, for key matching and
+/// value checks on the hot path.
 ///
 /// Immutable after `init`, hence safe to share between decoder copies on any thread.
 final class FieldTable: @unchecked Sendable {
@@ -17,10 +19,22 @@ final class FieldTable: @unchecked Sendable {
     /// keep only the bytes that belong to it: most keys match with one or two word compares.
     let keyWords: UnsafeMutablePointer<UInt64>
     let keyMasks: UnsafeMutablePointer<UInt64>
+    /// Per column, the ``FieldFlags`` of its constraints: zero for a column without any, which is
+    /// all a decoder tests for it.
+    let flags: UnsafeMutablePointer<UInt8>
+    /// The constraints themselves, for the columns whose flags ask for a check: a trivial value over
+    /// `constraintTable`'s buffers, so that calling a check retains nothing.
+    let checks: FieldChecks
+    private let constraintTable: FieldConstraintTable
 
-    init(_ schema: Schema) {
+    /// - Parameter constraints: aligned with `schema.fields`; empty or shorter means none.
+    init(_ schema: Schema, constraints: [FieldConstraints?] = []) {
         count = schema.count
         names = schema.names
+        constraintTable = FieldConstraintTable(schema, constraints)
+        checks = constraintTable.checks
+        flags = .allocate(capacity: max(count, 1))
+        for c in 0..<count { (flags + c).initialize(to: FieldFlags.of(constraintTable.constraints[c])) }
         types = .allocate(capacity: max(count, 1))
         nameStart = .allocate(capacity: max(count, 1))
         nameLength = .allocate(capacity: max(count, 1))
@@ -54,6 +68,7 @@ final class FieldTable: @unchecked Sendable {
     }
 
     deinit {
+        flags.deallocate()
         types.deallocate()
         nameStart.deallocate()
         nameLength.deallocate()

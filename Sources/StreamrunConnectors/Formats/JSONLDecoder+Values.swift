@@ -1,4 +1,5 @@
 import StreamrunCore
+import StreamrunPlan
 
 extension JSONLDecoder {
     /// Decodes the value at `p[i]` into `column`, by the column's type.
@@ -7,59 +8,78 @@ extension JSONLDecoder {
         _ column: Int, _ p: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int, into builder: inout BatchBuilder
     ) throws(RecordProblem) {
         let c = p[i]
+        // Zero for a column without constraints; tested once per value.
+        let flags = fields.flags[column]
         if c == UInt8(ascii: "n") && JSONScan.hasPrefix(p, i, end, "null") {
             if column == eventTimeColumn { throw .value("event time field \"\(fields.names[column])\" is null", at: i, column: column, rule: .eventTime) }
+            if flags & FieldFlags.refusesNull != 0 { throw fields.checks.null(column, at: i) }
             builder.appendNull(column)
             i &+= 4
             return
         }
+        let start = i
         switch fields.types[column] {
         case .int:
             guard c == ASCII.minus || c &- ASCII.zero <= 9 else { throw try mismatch(column, p, i, end) }
-            builder.appendInt(column, try integer(column, p, &i, end))
+            let v = try integer(column, p, &i, end)
+            if flags & FieldFlags.value != 0 && !fields.checks.fits(column, v) { try fields.checks.int(column, v, at: start) }
+            builder.appendInt(column, v)
         case .timestamp:
-            if c == ASCII.quote {
-                builder.appendInt(column, try isoTimestamp(column, p, &i, end))
+            if flags & FieldFlags.value != 0 && fields.checks.formatKind[column] != FieldChecks.FormatKind.none {
+                builder.appendInt(column, try formattedTimestamp(column, p, &i, end))
             } else {
-                guard c == ASCII.minus || c &- ASCII.zero <= 9 else { throw try mismatch(column, p, i, end) }
-                builder.appendInt(column, try integer(column, p, &i, end))
+                let v: Int64
+                if c == ASCII.quote {
+                    v = try isoTimestamp(column, p, &i, end)
+                } else {
+                    guard c == ASCII.minus || c &- ASCII.zero <= 9 else { throw try mismatch(column, p, i, end) }
+                    v = try integer(column, p, &i, end)
+                }
+                if flags & FieldFlags.value != 0 && !fields.checks.fits(column, v) { try fields.checks.timestamp(column, v, at: start) }
+                builder.appendInt(column, v)
             }
         case .float:
             guard c == ASCII.minus || c &- ASCII.zero <= 9 else { throw try mismatch(column, p, i, end) }
-            let start = i
             guard let v = NumberScan.double(p, &i, end) else { throw .syntax(start, "invalid number") }
+            if flags & FieldFlags.value != 0 && !fields.checks.fits(column, v) { try fields.checks.float(column, v, at: start) }
             builder.appendFloat(column, v)
         case .string:
             guard c == ASCII.quote else { throw try mismatch(column, p, i, end) }
-            let start = i &+ 1
+            let first = i &+ 1
             var nonASCII = false
-            let stop = JSONScan.stringStop(p, start, end, nonASCII: &nonASCII)
+            let stop = JSONScan.stringStop(p, first, end, nonASCII: &nonASCII)
             if stop < end && p[stop] == ASCII.quote {
-                if nonASCII, let m = UTF8Check.problem(field: fields.names[column], p, start, stop) { throw .value(m, at: i, column: column, rule: .utf8) }
-                builder.appendString(column, UnsafeBufferPointer(start: p + start, count: stop &- start))
+                if nonASCII, let m = UTF8Check.problem(field: fields.names[column], p, first, stop) { throw .value(m, at: i, column: column, rule: .utf8) }
+                let text = UnsafeBufferPointer(start: p + first, count: stop &- first)
+                if flags & FieldFlags.value != 0 && !fields.checks.fits(column, text) { try fields.checks.string(column, text, at: start) }
+                builder.appendString(column, text)
                 i = stop &+ 1
             } else {
-                let open = i
-                i = start
+                i = first
                 scratch.removeAll(keepingCapacity: true)
                 try JSONScan.decodeString(p, &i, end, into: &scratch)
                 try scratch.withUnsafeBufferPointer { (b) throws(RecordProblem) in
-                    guard let q = b.baseAddress, !UTF8Check.isASCII(q, 0, b.count),
-                          let m = UTF8Check.problem(field: fields.names[column], q, 0, b.count) else { return }
-                    throw .value(m, at: open, column: column, rule: .utf8)
+                    if let q = b.baseAddress, !UTF8Check.isASCII(q, 0, b.count),
+                       let m = UTF8Check.problem(field: fields.names[column], q, 0, b.count) {
+                        throw .value(m, at: start, column: column, rule: .utf8)
+                    }
+                    if flags & FieldFlags.value != 0 { try fields.checks.string(column, b, at: start) }
                 }
                 builder.appendString(column, scratch)
             }
         case .bool:
+            let v: Bool
             if JSONScan.hasPrefix(p, i, end, "true") {
-                builder.appendBool(column, true)
+                v = true
                 i &+= 4
             } else if JSONScan.hasPrefix(p, i, end, "false") {
-                builder.appendBool(column, false)
+                v = false
                 i &+= 5
             } else {
                 throw try mismatch(column, p, i, end)
             }
+            if flags & FieldFlags.value != 0 { try fields.checks.bool(column, v, at: start) }
+            builder.appendBool(column, v)
         }
     }
 

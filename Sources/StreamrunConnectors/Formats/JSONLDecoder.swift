@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import StreamrunCore
+import StreamrunPlan
 
 /// Decodes JSON Lines: one JSON object per line, keys mapped to schema columns by name.
 ///
@@ -18,7 +19,10 @@ import StreamrunCore
 ///   error); escapes are decoded, lone surrogates become U+FFFD, and the result must be valid
 ///   UTF-8 (checked only when a byte is ≥ 0x80, so ASCII costs nothing).
 ///   `bool`: `true`/`false`. `timestamp`: an integer (epoch milliseconds) or an ISO-8601 string
-///   (see `Timestamps.parse`).
+///   (see `Timestamps.parse`), or what the field's `format` says.
+/// - Constraints (``FieldConstraints``): `required` refuses a missing key, `nullable: false` a
+///   missing key or `null`, and the value rules (bounds, enum, lengths, pattern, format) a present
+///   value that breaks them. A column without constraints costs one test of its flags per value.
 /// - The whole line must be valid JSON: trailing data after the object is an error.
 public struct JSONLDecoder: RecordDecoder {
     public let schema: Schema
@@ -33,10 +37,12 @@ public struct JSONLDecoder: RecordDecoder {
     var stamps: [UInt32]
     var stamp: UInt32 = 0
 
-    public init(schema: Schema, eventTimeColumn: Int? = nil) {
+    /// - Parameter constraints: what each field must satisfy beyond its type, aligned with
+    ///   `schema.fields` (empty: nothing); see ``FieldConstraints``.
+    public init(schema: Schema, eventTimeColumn: Int? = nil, constraints: [FieldConstraints?] = []) {
         self.schema = schema
         self.eventTimeColumn = eventTimeColumn ?? -1
-        self.fields = FieldTable(schema)
+        self.fields = FieldTable(schema, constraints: constraints)
         self.stamps = Array(repeating: 0, count: max(schema.count - 64, 0))
     }
 
@@ -147,6 +153,7 @@ public struct JSONLDecoder: RecordDecoder {
                 let seen = c < 64 ? seenLow & (1 &<< UInt64(c)) != 0 : stamps[c &- 64] == stamp
                 if !seen {
                     if c == eventTimeColumn { throw .value("event time field \"\(fields.names[c])\" is missing", column: c, rule: .eventTime) }
+                    if fields.flags[c] & FieldFlags.refusesMissing != 0 { throw fields.checks.missing(c) }
                     builder.appendNull(c)
                 }
             }

@@ -102,22 +102,27 @@ public struct DecodeError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// Builds the decoder for a source's format.
 public enum RecordDecoders {
-    /// - Parameter eventTimeField: a field that must not be null or missing in any record (the
-    ///   source's event time): such a record is an error with its file and line.
+    /// - Parameters:
+    ///   - eventTimeField: a field that must not be null or missing in any record (the source's event
+    ///     time): such a record is an error with its file and line.
+    ///   - constraints: what each field must satisfy beyond its type, aligned with `schema.fields`
+    ///     (``SourceSpec/constraints``); a record that breaks one is an error naming the rule.
     public static func make(
         _ format: DataFormat, schema: Schema, csvHeader: Bool = false, csvDelimiter: UInt8 = UInt8(ascii: ","),
-        eventTimeField: String? = nil
+        eventTimeField: String? = nil, constraints: [FieldConstraints?] = []
     ) -> any RecordDecoder {
         let time = eventTimeField.flatMap { schema.index(of: $0) }
         switch format {
-        case .jsonl: return JSONLDecoder(schema: schema, eventTimeColumn: time)
-        case .csv: return CSVDecoder(schema: schema, delimiter: csvDelimiter, header: csvHeader, eventTimeColumn: time)
+        case .jsonl: return JSONLDecoder(schema: schema, eventTimeColumn: time, constraints: constraints)
+        case .csv:
+            return CSVDecoder(schema: schema, delimiter: csvDelimiter, header: csvHeader, eventTimeColumn: time,
+                              constraints: constraints)
         }
     }
 
-    /// The decoder for `source`'s format, CSV options and event-time field.
+    /// The decoder for `source`'s format, CSV options, event-time field and field constraints.
     public static func make(for source: SourceSpec) -> any RecordDecoder {
         make(source.format, schema: source.schema, csvHeader: source.csvHeader, csvDelimiter: source.csvDelimiter,
-             eventTimeField: source.eventTime?.field)
+             eventTimeField: source.eventTime?.field, constraints: source.constraints)
     }
 }

@@ -33,12 +33,27 @@ public enum Bench {
 
     static let bidSchemaJSON = #"{"auction": "int", "bidder": "int", "price": "int", "channel": "string", "url": "string", "dateTime": "timestamp", "extra": "string"}"#
 
-    /// The job text for `query` over `input` at `parallelism`.
-    public static func job(_ query: Query, input: String, parallelism: Int, checkpointInterval: String? = nil) -> String {
+    /// The bid schema with constraints a careful user would declare on every field (`--constraints`):
+    /// what each check costs on the decoders' path.
+    static let constrainedBidSchemaJSON = """
+        {"auction": {"type": "int", "required": true, "nullable": false, "min": 0},
+         "bidder": {"type": "int", "required": true, "nullable": false, "min": 0},
+         "price": {"type": "int", "nullable": false, "min": 0, "max": 1e9},
+         "channel": {"type": "string", "nullable": false, "minLength": 1, "maxLength": 64},
+         "url": {"type": "string", "maxLength": 2048},
+         "dateTime": {"type": "timestamp", "required": true, "nullable": false, "min": "2000-01-01T00:00:00Z"},
+         "extra": {"type": "string", "maxLength": 1024}}
+        """
+
+    /// The job text for `query` over `input` at `parallelism`; `constraints` declares
+    /// ``constrainedBidSchemaJSON`` instead of the plain bid schema.
+    public static func job(_ query: Query, input: String, parallelism: Int, checkpointInterval: String? = nil,
+                           constraints: Bool = false) -> String {
         let checkpoints = checkpointInterval.map { #""checkpoints": {"dir": "state", "interval": "\#($0)", "retain": 2},"# } ?? ""
+        let schema = constraints ? constrainedBidSchemaJSON : bidSchemaJSON
         return """
         {"name": "bench-\(query.name)", "parallelism": \(parallelism), \(checkpoints)
-         "sources": [{"id": "bids", "type": "file", "path": "\(input)", "format": "jsonl", "schema": \(bidSchemaJSON),
+         "sources": [{"id": "bids", "type": "file", "path": "\(input)", "format": "jsonl", "schema": \(schema),
                       "eventTime": {"field": "dateTime", "maxOutOfOrderness": "0s"}}],
          "operators": \(query.operatorsJSON), "sinks": \(query.sinksJSON)}
         """
@@ -70,8 +85,9 @@ public enum Bench {
 
     /// Runs `query` once over `input` and returns the summary (output goes to a scratch directory).
     public static func run(_ query: Query, input: String, parallelism: Int, scratch: String,
-                           checkpointInterval: String? = nil) async throws(StreamrunError) -> RunSummary {
-        let text = job(query, input: input, parallelism: parallelism, checkpointInterval: checkpointInterval)
+                           checkpointInterval: String? = nil, constraints: Bool = false) async throws(StreamrunError) -> RunSummary {
+        let text = job(query, input: input, parallelism: parallelism, checkpointInterval: checkpointInterval,
+                       constraints: constraints)
         let plan = try JobLoader.parse(data: Array(text.utf8), file: "bench-\(query.name)")
             .resolvingPaths(relativeTo: scratch)
         return try await JobLauncher(plan: plan).run(statusLine: false)
