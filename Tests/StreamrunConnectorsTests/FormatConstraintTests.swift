@@ -90,45 +90,38 @@ import Testing
     @Test(arguments: cases)
     func jsonl(_ c: Case) throws {
         let decoder = try C.decoder(Self.schema.replacingOccurrences(of: "ENTRY", with: c.entry), format: .jsonl)
-        let good = #"{"id": 1, "x": \#(c.json.good), "z": "end"}"# + "\n"
-        let bad = #"{"id": 2, "x": \#(c.json.bad), "z": "end"}"# + "\n"
-        let row: [Value] = [.int(1), c.json.value, .string("end")]
-        let ok = C.decode(decoder, good + good)
-        #expect(ok.error == nil)
-        #expect(FormatTesting.sameRows(ok.rows, [row, row]))
-        let r = C.decode(decoder, good + bad + good)
-        let e = try #require(r.error)
-        #expect(e.rule == c.rule)
-        #expect(e.field == "x")
-        #expect(e.message == c.message)
-        #expect(e.consumed.rows == 1 && e.consumed.bytes == good.utf8.count)
-        // The row decoded before stays; the bad record leaves nothing, not even its "id".
-        #expect(FormatTesting.sameRows(r.rows, [row]))
-        let skipped = C.decodeSkipping(decoder, good + bad + good)
-        #expect(FormatTesting.sameRows(skipped.rows, [row, row]))
-        #expect(skipped.errors.count == 1)
+        try Self.expectRule(decoder, good: #"{"id": 1, "x": \#(c.json.good), "z": "end"}"# + "\n",
+                            bad: #"{"id": 2, "x": \#(c.json.bad), "z": "end"}"# + "\n",
+                            value: c.json.value, rule: c.rule, message: c.message)
     }
 
     @Test(arguments: cases.filter { $0.csv != nil })
     func csv(_ c: Case) throws {
         let csv = try #require(c.csv)
         let decoder = try C.decoder(Self.schema.replacingOccurrences(of: "ENTRY", with: c.entry), format: .csv)
-        let good = "1,\(csv.good),end\n"
-        let bad = "2,\(csv.bad),end\n"
-        let row: [Value] = [.int(1), csv.value, .string("end")]
+        try Self.expectRule(decoder, good: "1,\(csv.good),end\n", bad: "2,\(csv.bad),end\n",
+                            value: csv.value, rule: c.rule, message: c.csvMessage ?? c.message)
+    }
+
+    /// `good` decodes to a row holding `value`; `bad` between two good records breaks `rule` with
+    /// `message`, keeps the row before it, leaves no partial row, and is skipped cleanly.
+    static func expectRule(_ decoder: any RecordDecoder, good: String, bad: String, value: Value, rule: DeadLetter.Rule,
+                           message: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let row: [Value] = [.int(1), value, .string("end")]
         let ok = C.decode(decoder, good + good)
-        #expect(ok.error == nil)
-        #expect(FormatTesting.sameRows(ok.rows, [row, row]))
+        #expect(ok.error == nil, sourceLocation: sourceLocation)
+        #expect(FormatTesting.sameRows(ok.rows, [row, row]), sourceLocation: sourceLocation)
         let r = C.decode(decoder, good + bad + good)
-        let e = try #require(r.error)
-        #expect(e.rule == c.rule)
-        #expect(e.field == "x")
-        #expect(e.message == (c.csvMessage ?? c.message))
-        #expect(e.consumed.rows == 1 && e.consumed.bytes == good.utf8.count)
-        #expect(FormatTesting.sameRows(r.rows, [row]))
+        let e = try #require(r.error, sourceLocation: sourceLocation)
+        #expect(e.rule == rule, sourceLocation: sourceLocation)
+        #expect(e.field == "x", sourceLocation: sourceLocation)
+        #expect(e.message == message, sourceLocation: sourceLocation)
+        #expect(e.consumed.rows == 1 && e.consumed.bytes == good.utf8.count, sourceLocation: sourceLocation)
+        // The row decoded before stays; the bad record leaves nothing, not even its "id".
+        #expect(FormatTesting.sameRows(r.rows, [row]), sourceLocation: sourceLocation)
         let skipped = C.decodeSkipping(decoder, good + bad + good)
-        #expect(FormatTesting.sameRows(skipped.rows, [row, row]))
-        #expect(skipped.errors.count == 1)
+        #expect(FormatTesting.sameRows(skipped.rows, [row, row]), sourceLocation: sourceLocation)
+        #expect(skipped.errors.count == 1, sourceLocation: sourceLocation)
     }
 
     @Test func jsonlRequiredRefusesAMissingKey() throws {

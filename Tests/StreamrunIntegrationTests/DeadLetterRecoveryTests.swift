@@ -27,21 +27,7 @@ import Testing
         try FileManager.default.copyItem(at: a.appendingPathComponent("bids.jsonl"), to: b.appendingPathComponent("bids.jsonl"))
         try Harness.write(Self.job, to: b.appendingPathComponent("job.json"))
         var rng = TestRandom(seed: seed ^ 0x6B69_6C6C)
-        var kills = 0
-        var notes: [String] = []
-        for _ in 0..<3 {
-            let job = try Harness.start(["-q", "job.json"], cwd: b)
-            // After a seeded number of new checkpoints, then a seeded delay: progress decides, not the clock.
-            let target = RecoveryGoldenTests.newestCheckpoint(b) + Int(1 + rng.next() % 4)
-            while job.isRunning && RecoveryGoldenTests.newestCheckpoint(b) < target { usleep(10_000) }
-            usleep(useconds_t(rng.next() % 120_000))
-            if job.isRunning {
-                kill(job.pid, SIGKILL)
-                kills += 1
-            }
-            let (status, text) = job.finish()
-            if job.process.terminationReason == .exit { notes.append("attempt exited \(status): \(text)") }
-        }
+        let (kills, notes) = try RecoveryGoldenTests.killAtSeededCheckpoints(b, rng: &rng)
         let rb = try Harness.run(["job.json"], cwd: b)
         #expect(rb.status == 0, "seed \(seed): \(rb.stderr)")
         #expect(kills > 0, "seed \(seed): the job finished before any kill: \(notes)")

@@ -54,6 +54,27 @@ import Testing
         return byStream.mapValues { $0.sorted { $0.0 < $1.0 }.map(\.1).joined() }
     }
 
+    /// Runs `job.json` in `dir` `attempts` times, SIGKILLing each run after a seeded number of new
+    /// checkpoints plus a seeded delay. Progress, not wall-clock time, decides: a parallel test run can
+    /// starve this test's own timers. Returns the kills, and notes on attempts that exited by themselves.
+    static func killAtSeededCheckpoints(_ dir: URL, rng: inout TestRandom, attempts: Int = 3) throws -> (kills: Int, notes: [String]) {
+        var kills = 0
+        var notes: [String] = []
+        for _ in 0..<attempts {
+            let job = try Harness.start(["-q", "job.json"], cwd: dir)
+            let target = newestCheckpoint(dir) + Int(1 + rng.next() % 4)
+            while job.isRunning && newestCheckpoint(dir) < target { usleep(10_000) }
+            usleep(useconds_t(rng.next() % 120_000))
+            if job.isRunning {
+                kill(job.pid, SIGKILL)
+                kills += 1
+            }
+            let (status, text) = job.finish()
+            if job.process.terminationReason == .exit { notes.append("attempt exited \(status): \(text)") }
+        }
+        return (kills, notes)
+    }
+
     /// The highest checkpoint id in the job's checkpoint directory (0 if none).
     static func newestCheckpoint(_ dir: URL) -> Int {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("state").path)) ?? []
@@ -86,22 +107,7 @@ import Testing
         print("RecoveryGoldenTests[\(kind)] seed", seed)
         var rng = TestRandom(seed: seed)
         let b = try prepare("golden-b-\(kind)", source: source, windowed: windowed)
-        var kills = 0
-        var notes: [String] = []
-        for _ in 0..<3 {
-            let job = try Harness.start(["-q", "job.json"], cwd: b)
-            // Kill after a seeded number of new checkpoints plus a seeded delay. Progress, not wall-clock
-            // time, decides: a parallel test run can starve this test's own timers.
-            let target = Self.newestCheckpoint(b) + Int(1 + rng.next() % 4)
-            while job.isRunning && Self.newestCheckpoint(b) < target { usleep(10_000) }
-            usleep(useconds_t(rng.next() % 120_000))
-            if job.isRunning {
-                kill(job.pid, SIGKILL)
-                kills += 1
-            }
-            let (status, text) = job.finish()
-            if job.process.terminationReason == .exit { notes.append("attempt exited \(status): \(text)") }
-        }
+        let (kills, notes) = try Self.killAtSeededCheckpoints(b, rng: &rng)
         let rb = try Harness.run(["job.json"], cwd: b)
         #expect(rb.status == 0, "seed \(seed): \(rb.stderr)")
         #expect(kills > 0, "seed \(seed): the job finished before any kill: \(notes)")
