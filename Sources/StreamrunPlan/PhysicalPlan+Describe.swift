@@ -18,7 +18,9 @@ extension PhysicalPlan {
             for (k, id) in stage.nodes.enumerated() {
                 let node = plan.node(id)!
                 let prefix = k == 0 ? "  " : "  ↳ chained "
-                lines.append("\(prefix)\(id) [\(node.typeName)]\(detail(node))")
+                // A chained node reading a side output (`w.late`, `bids.dead`) says which.
+                let side = k > 0 && node.inputs.count == 1 && node.inputs[0].output != .main ? " ← \(node.inputs[0])" : ""
+                lines.append("\(prefix)\(id) [\(node.typeName)]\(side)\(detail(node))")
                 lines.append("      out \(node.outputSchema)")
             }
         }
