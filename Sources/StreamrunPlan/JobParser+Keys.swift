@@ -6,8 +6,12 @@ extension JobParser {
     /// keeps the two in sync. Objects whose keys are user names (`schema`, `set`, `aggregates`) are not listed; the object
     /// form of a schema entry is `fieldConstraints`.
     public static let acceptedKeys: [String: Set<String>] = [
-        "job": ["$schema", "name", "parallelism", "maxParallelism", "checkpoints", "control", "sources", "operators",
-                "sinks"],
+        "job": ["$schema", "name", "parallelism", "maxParallelism", "checkpoints", "control", "restart", "sources",
+                "operators", "sinks"],
+        "fixedDelayRestart": ["strategy", "attempts", "delay"],
+        "exponentialDelayRestart": ["strategy", "initialBackoff", "maxBackoff", "multiplier", "jitter", "resetBackoffThreshold", "attempts"],
+        "failureRateRestart": ["strategy", "maxFailuresPerInterval", "interval", "delay"],
+        "noRestart": ["strategy"],
         "checkpoints": ["dir", "interval", "retain", "timeout", "minPause", "tolerableFailures"],
         "control": ["host", "port"],
         "eventTime": ["field", "maxOutOfOrderness", "idleTimeout"],
@@ -38,6 +42,10 @@ extension JobParser {
     ]
     static let windowKinds: [(type: String, kind: String)] = [
         ("tumbling", "tumblingWindow"), ("sliding", "slidingWindow"), ("session", "sessionWindow"),
+    ]
+    static let restartKinds: [(type: String, kind: String)] = [
+        ("fixed-delay", "fixedDelayRestart"), ("exponential-delay", "exponentialDelayRestart"),
+        ("failure-rate", "failureRateRestart"), ("none", "noRestart"),
     ]
     static let sinkKinds: [(type: String, kind: String)] = [("file", "fileSink"), ("stdout", "stdoutSink")]
 }

@@ -33,6 +33,7 @@ public enum JobParser {
         spec.maxParallelism = r.int(o, "maxParallelism", "", in: JobLimits.keyGroups) ?? KeyGroups.defaultMaxParallelism
         if let c = o["checkpoints"] { spec.checkpoints = r.checkpoints(c, "checkpoints") }
         if let c = o["control"] { spec.control = r.control(c, "control") }
+        if let c = o["restart"] { spec.restart = r.restart(c, "restart") }
 
         spec.sources = r.list(o, "sources", required: true) { r, v, path in r.source(v, path) }
         spec.operators = r.list(o, "operators", required: false) { r, v, path in r.operatorSpec(v, path) }

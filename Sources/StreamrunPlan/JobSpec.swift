@@ -12,6 +12,8 @@ public struct JobSpec: Sendable, Hashable {
     public var checkpoints: CheckpointSpec?
     /// Where the control endpoint listens; nil means the defaults (127.0.0.1, any free port).
     public var control: ControlSpec?
+    /// How the job restarts after failures; nil: ``RestartSpec/default``.
+    public var restart: RestartSpec?
     public var sources: [SourceSpec]
     public var operators: [OperatorSpec]
     public var sinks: [SinkSpec]

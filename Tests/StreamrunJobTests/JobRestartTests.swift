@@ -191,6 +191,33 @@ import Testing
         #expect(notices.restarts.map { String($0.suffix(16)) } == ["(attempt 1 of 2)", "(attempt 2 of 2)"], "\(notices.all)")
     }
 
+    /// Exponential delay: the announced delays grow by the multiplier up to the cap (no jitter here),
+    /// and when the attempts run out a final report names the reason, the class and how to resume.
+    @Test func exponentialDelayGrowsThenReportsWhenAttemptsRunOut() async throws {
+        let dir = try Self.tempDir("exponential")
+        try Data(Self.lines(0..<100) { _ in "p0" }.utf8).write(to: dir.appendingPathComponent("in/a.jsonl"))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("out"), withIntermediateDirectories: true)
+        try Data("in the way\n".utf8).write(to: dir.appendingPathComponent("out/dt=p0"))
+        let notices = Notices()
+        var e = RestartSpec.ExponentialDelay()
+        e.initialBackoffMs = 5
+        e.maxBackoffMs = 30
+        e.multiplier = 3
+        e.jitter = 0
+        e.attempts = 4
+        var options = JobLauncher.Options(jobDirectory: dir.path)
+        options.restart = .exponentialDelay(e)
+        let launcher = JobLauncher(plan: try Self.plan(dir, follow: false), options: options, logger: notices.logger)
+        await #expect(throws: StreamrunError.self) { _ = try await launcher.run(statusLine: false) }
+        let delays = notices.restarts.map { line in line.components(separatedBy: " in ").last!.components(separatedBy: " ms").first! }
+        #expect(delays == ["5", "15", "30", "30"], "\(notices.all)")
+        #expect(notices.restarts.last?.hasSuffix("(attempt 4 of 4)") == true)
+        let report = notices.all.first { $0.hasPrefix("giving up after 4 restarts") }
+        #expect(report?.contains("4 restarts (exponential-delay) used up") == true, "\(notices.all)")
+        #expect(report?.contains("the cause was a transient error (write-failed)") == true, "\(notices.all)")
+        #expect(report?.contains("run the job again to resume") == true, "\(notices.all)")
+    }
+
     /// A malformed input record is the user's error: reported at once, never restarted.
     @Test func userErrorIsNotRestarted() async throws {
         let dir = try Self.tempDir("user")

@@ -22,8 +22,8 @@ public final class JobLauncher: Sendable {
     public struct Options: Sendable {
         /// Ignore existing checkpoints and start from the beginning.
         public var fresh: Bool
-        public var maxRestarts: Int
-        public var restartDelayMs: Int64
+        /// Overrides the job's `"restart"` strategy (tests, tools); nil: the job's, or ``RestartSpec/default``.
+        public var restart: RestartSpec?
         /// The directory of job.json: default savepoints go to `<jobDirectory>/savepoints/<job name>/`.
         public var jobDirectory: String
         /// Restore from this checkpoint or savepoint directory instead of the newest checkpoint.
@@ -37,11 +37,14 @@ public final class JobLauncher: Sendable {
         /// (at their first commit) instead of refusing to start.
         public var overwrite = false
 
-        public init(fresh: Bool = false, maxRestarts: Int = 3, restartDelayMs: Int64 = 1000, jobDirectory: String = ".") {
+        /// - Parameters maxRestarts, restartDelayMs: when either is given, a fixed-delay strategy
+        ///   (3 attempts, 1 s by default) that overrides the job's.
+        public init(fresh: Bool = false, maxRestarts: Int? = nil, restartDelayMs: Int64? = nil, jobDirectory: String = ".") {
             self.fresh = fresh
             self.jobDirectory = jobDirectory
-            self.maxRestarts = maxRestarts
-            self.restartDelayMs = restartDelayMs
+            if maxRestarts != nil || restartDelayMs != nil {
+                restart = .fixedDelay(attempts: maxRestarts ?? 3, delayMs: restartDelayMs ?? 1000)
+            }
         }
     }
 
@@ -100,25 +103,43 @@ public final class JobLauncher: Sendable {
         }
         let clock = ContinuousClock()
         let start = clock.now
-        var attempt = 0
+        var strategy = RestartStrategy(options.restart ?? plan.spec.restart ?? .default)
+        var random = SystemRandomNumberGenerator()
         while true {
             do {
                 let outcome = try await runAttempt(statusLine: statusLine)
                 lifecycle.attemptEnded(outcome.stoppedAt == nil ? .finished : .stopped)
                 return summary(outcome, elapsed: start.duration(to: clock.now))
             } catch {
-                let restart = plan.spec.checkpoints != nil && error.retry != .user && attempt < options.maxRestarts
-                    && !lifecycle.stopRequested
-                lifecycle.attemptEnded(.failed(restart: restart))
-                guard restart else { throw error }
-                attempt += 1
+                var decision = RestartStrategy.Decision.giveUp(reason: "")
+                if plan.spec.checkpoints != nil && error.retry != .user && !lifecycle.stopRequested {
+                    let now = Int64(start.duration(to: clock.now) / .milliseconds(1))
+                    decision = strategy.onFailure(nowMs: now, random: Double.random(in: 0..<1, using: &random))
+                }
+                guard case .restart(let delay, let attempt, let limit) = decision else {
+                    lifecycle.attemptEnded(.failed(restart: false))
+                    if case .giveUp(let reason) = decision, !reason.isEmpty { reportGivingUp(error, reason: reason, restarts: strategy.total) }
+                    throw error
+                }
+                lifecycle.attemptEnded(.failed(restart: true))
                 logger.warning("""
                     job failed: \(error.description); restarting from the last checkpoint in \
-                    \(options.restartDelayMs) ms (attempt \(attempt) of \(options.maxRestarts))
-                    """, metadata: ["attempt": "\(attempt)", "error.code": "\(error.code)"])
-                await backoff(.milliseconds(options.restartDelayMs))
+                    \(delay) ms (attempt \(attempt)\(limit.map { " of \($0)" } ?? ""))
+                    """, metadata: ["attempt": "\(attempt)", "delay_ms": "\(delay)", "error.code": "\(error.code)",
+                                    "error.class": "\(error.retry)", "strategy": "\(strategy.spec.name)"])
+                await backoff(.milliseconds(delay))
             }
         }
+    }
+
+    /// The final report when restarts run out: cause, class, restarts, the last completed checkpoint
+    /// and how to resume.
+    private func reportGivingUp(_ error: StreamrunError, reason: String, restarts: Int) {
+        let last = history.lastCompleted.map { "the last completed checkpoint is \($0.id)" } ?? "no checkpoint completed"
+        logger.error("""
+            giving up after \(restarts) restart\(restarts == 1 ? "" : "s"): \(reason); the cause was a \(error.retry) error \
+            (\(error.code)); \(last); once the cause is fixed, run the job again to resume from it
+            """, metadata: ["restarts": "\(restarts)", "error.code": "\(error.code)", "error.class": "\(error.retry)"])
     }
 
     /// Waits `delay` before the next attempt, or less if a stop is requested meanwhile (the next

@@ -1,0 +1,44 @@
+import StreamrunCore
+
+extension JobReader {
+    /// The strategies' names as `"strategy"` takes them.
+    enum RestartStrategyName: String, CaseIterable {
+        case fixedDelay = "fixed-delay"
+        case exponentialDelay = "exponential-delay"
+        case failureRate = "failure-rate"
+        case none
+    }
+
+    /// `"restart"`: a strategy and its settings, Flink's defaults for what is left out.
+    mutating func restart(_ v: JSONValue, _ path: String) -> RestartSpec? {
+        guard let o = object(v, path) else { return nil }
+        guard let name = enumValue(o, "strategy", path, as: RestartStrategyName.self, required: true) else { return nil }
+        let kind = JobParser.restartKinds.first { $0.type == name.rawValue }!.kind
+        checkKeys(o, path, kind: kind, family: JobParser.restartKinds, noun: "restart")
+        switch name {
+        case .fixedDelay:
+            let attempts = int(o, "attempts", path, min: 0, max: 1_000_000) ?? 3
+            let delay = duration(o, "delay", path) ?? 1000
+            return .fixedDelay(attempts: Int(attempts), delayMs: delay)
+        case .exponentialDelay:
+            var e = RestartSpec.ExponentialDelay()
+            e.initialBackoffMs = duration(o, "initialBackoff", path, positive: true) ?? e.initialBackoffMs
+            e.maxBackoffMs = duration(o, "maxBackoff", path, positive: true) ?? e.maxBackoffMs
+            e.multiplier = number(o, "multiplier", path, in: 1...1000) ?? e.multiplier
+            e.jitter = number(o, "jitter", path, in: 0...1) ?? e.jitter
+            e.resetBackoffThresholdMs = duration(o, "resetBackoffThreshold", path, positive: true) ?? e.resetBackoffThresholdMs
+            if let a = int(o, "attempts", path, min: 0, max: 1_000_000) { e.attempts = Int(a) }
+            if e.initialBackoffMs > e.maxBackoffMs {
+                issue(Self.join(path, "initialBackoff"), "\"initialBackoff\" is longer than \"maxBackoff\" (\(Durations.format(e.maxBackoffMs)))")
+            }
+            return .exponentialDelay(e)
+        case .failureRate:
+            let max = int(o, "maxFailuresPerInterval", path, min: 1, max: 1_000_000) ?? 1
+            let interval = duration(o, "interval", path, positive: true) ?? 60_000
+            let delay = duration(o, "delay", path) ?? 1000
+            return .failureRate(maxFailures: Int(max), intervalMs: interval, delayMs: delay)
+        case .none:
+            return RestartSpec.none
+        }
+    }
+}
