@@ -135,10 +135,12 @@ public final class JobLauncher: Sendable {
     /// The final report when restarts run out: cause, class, restarts, the last completed checkpoint
     /// and how to resume.
     private func reportGivingUp(_ error: StreamrunError, reason: String, restarts: Int) {
-        let last = history.lastCompleted.map { "the last completed checkpoint is \($0.id)" } ?? "no checkpoint completed"
+        let last = history.lastCompleted.map {
+            "the last completed checkpoint is \($0.id); once the cause is fixed, run the job again to resume from it"
+        } ?? "no checkpoint completed in this run; once the cause is fixed, run the job again to resume from the newest checkpoint, if any"
         logger.error("""
             giving up after \(restarts) restart\(restarts == 1 ? "" : "s"): \(reason); the cause was a \(error.retry) error \
-            (\(error.code)); \(last); once the cause is fixed, run the job again to resume from it
+            (\(error.code)); \(last)
             """, metadata: ["restarts": "\(restarts)", "error.code": "\(error.code)", "error.class": "\(error.retry)"])
     }
 
