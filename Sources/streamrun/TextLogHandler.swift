@@ -7,6 +7,7 @@ import Logging
 struct TextLogHandler: LogHandler {
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
+    var output: LogOutput = .standardError
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -20,6 +21,6 @@ struct TextLogHandler: LogHandler {
         case .warning: prefix = "warning: "
         default: prefix = ""
         }
-        FileHandle.standardError.write(Data((prefix + event.message.description + "\n").utf8))
+        output.write(prefix + event.message.description + "\n")
     }
 }
