@@ -78,6 +78,12 @@ public struct ConnectorFactory: OperatorFactory {
     }
 
     public func makeOperator(_ node: PlanNode, subtask: Int) throws -> any StreamOperator {
+        let op = try makeOperatorItself(node, subtask: subtask)
+        let faults = plan.spec.faults.enumerated().filter { $0.element.node == node.id.name }.map { ($0.offset, $0.element) }
+        return faults.isEmpty ? op : FaultInjectingOperator(op, faults: faults, job: plan.spec.name)
+    }
+
+    func makeOperatorItself(_ node: PlanNode, subtask: Int) throws -> any StreamOperator {
         switch node.kind {
         case .filter(let predicate):
             return FilterOperator(predicate: predicate)

@@ -17,6 +17,8 @@ public struct StreamrunError: Error, Sendable, CustomStringConvertible {
         public static let malformedRecord = Code("malformed-record")
         /// A source read more bad records than its `maxErrorRate` allows.
         public static let errorRateExceeded = Code("error-rate-exceeded")
+        /// A fault injected on purpose (`"faults"`, `--allow-faults`).
+        public static let injectedFault = Code("injected-fault")
         /// An input file or directory is missing or unreadable.
         public static let inputNotFound = Code("input-not-found")
         /// Reading failed.

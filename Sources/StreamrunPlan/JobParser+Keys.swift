@@ -6,8 +6,9 @@ extension JobParser {
     /// keeps the two in sync. Objects whose keys are user names (`schema`, `set`, `aggregates`) are not listed; the object
     /// form of a schema entry is `fieldConstraints`.
     public static let acceptedKeys: [String: Set<String>] = [
-        "job": ["$schema", "name", "parallelism", "maxParallelism", "checkpoints", "control", "restart", "sources",
-                "operators", "sinks"],
+        "job": ["$schema", "name", "parallelism", "maxParallelism", "checkpoints", "control", "restart", "faults",
+                "sources", "operators", "sinks"],
+        "fault": ["node", "type", "every", "checkpoint", "times", "class"],
         "fixedDelayRestart": ["strategy", "attempts", "delay"],
         "exponentialDelayRestart": ["strategy", "initialBackoff", "maxBackoff", "multiplier", "jitter", "resetBackoffThreshold", "attempts"],
         "failureRateRestart": ["strategy", "maxFailuresPerInterval", "interval", "delay"],

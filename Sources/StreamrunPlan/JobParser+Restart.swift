@@ -42,3 +42,26 @@ extension JobReader {
         }
     }
 }
+
+extension JobReader {
+    /// One entry of `"faults"`.
+    mutating func fault(_ v: JSONValue, _ path: String) -> FaultSpec? {
+        guard let o = object(v, path) else { return nil }
+        checkKeys(o, path, kind: "fault")
+        let node = string(o, "node", path, required: true)
+        let kind = enumValue(o, "type", path, as: FaultSpec.Kind.self, required: true)
+        guard let node, let kind else { return nil }
+        var f = FaultSpec(node: node, kind: kind, jsonPath: path)
+        if let n = int(o, "every", path, min: 1) { f.every = Int(n) }
+        if let n = int(o, "checkpoint", path, min: 1) { f.checkpoint = n }
+        if let t = o["times"] {
+            if t.string == "always" {
+                f.times = nil
+            } else if let n = int(o, "times", path, min: 1) {
+                f.times = Int(n)
+            }
+        }
+        f.errorClass = enumValue(o, "class", path, as: FaultSpec.ErrorClass.self) ?? .transient
+        return f
+    }
+}

@@ -34,6 +34,7 @@ public enum JobParser {
         if let c = o["checkpoints"] { spec.checkpoints = r.checkpoints(c, "checkpoints") }
         if let c = o["control"] { spec.control = r.control(c, "control") }
         if let c = o["restart"] { spec.restart = r.restart(c, "restart") }
+        spec.faults = r.list(o, "faults", required: false) { r, v, path in r.fault(v, path) }
 
         spec.sources = r.list(o, "sources", required: true) { r, v, path in r.source(v, path) }
         spec.operators = r.list(o, "operators", required: false) { r, v, path in r.operatorSpec(v, path) }

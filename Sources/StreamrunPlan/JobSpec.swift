@@ -14,6 +14,8 @@ public struct JobSpec: Sendable, Hashable {
     public var control: ControlSpec?
     /// How the job restarts after failures; nil: ``RestartSpec/default``.
     public var restart: RestartSpec?
+    /// Faults to inject; a job with faults runs only with `--allow-faults`.
+    public var faults: [FaultSpec] = []
     public var sources: [SourceSpec]
     public var operators: [OperatorSpec]
     public var sinks: [SinkSpec]

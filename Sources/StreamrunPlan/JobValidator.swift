@@ -58,6 +58,7 @@ struct Declared {
     var rawInputs: [String]
 
     var isSink: Bool { if case .sink = role { return true } else { return false } }
+    var isSource: Bool { if case .source = role { return true } else { return false } }
     var isWindow: Bool { if case .op(let o) = role { return o.kind == .window } else { return false } }
     var sendsDeadLetters: Bool {
         switch role {
@@ -103,6 +104,7 @@ struct Validation {
     mutating func run() {
         checkJob()
         declare()
+        checkFaults()
         resolveInputs()
         let order = topologicalOrder()
         for i in order { flowThrough(i) }
@@ -173,6 +175,18 @@ struct Validation {
         }
         for d in all where d.isSink && d.rawInputs.isEmpty && !hints.fromParser {
             issue(d.path, "missing required key \"inputs\"")
+        }
+    }
+
+    /// Every fault names an operator or sink.
+    private mutating func checkFaults() {
+        for f in spec.faults {
+            let path = Validation.join(f.jsonPath, "node")
+            guard let i = index[f.node] else {
+                issue(path, Suggestions.unknown("node", f.node, among: decls.filter { !$0.isSource }.map(\.id)))
+                continue
+            }
+            if decls[i].isSource { issue(path, "\"\(f.node)\" is a source; faults go on operators and sinks") }
         }
     }
 

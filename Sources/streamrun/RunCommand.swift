@@ -34,6 +34,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Drop the state of operators the job no longer has, instead of refusing to start.")
     var allowNonRestoredState = false
 
+    @Flag(help: "Run the faults job.json injects (\"faults\": for tests and drills of restarts and alerts).")
+    var allowFaults = false
+
     @Option(help: "How long a stop (signal, `streamrun stop`) may take before the job is cancelled instead (default 30s).")
     var stopTimeout: String?
 
@@ -56,6 +59,7 @@ struct RunCommand: AsyncParsableCommand {
             options.fromSavepoint = fromSavepoint
             options.allowNonRestoredState = allowNonRestoredState
             options.overwrite = overwrite
+            options.allowFaults = allowFaults
             if let text = stopTimeout {
                 guard let ms = Durations.parse(text), ms > 0 else {
                     throw StreamrunError(.usage, "--stop-timeout: expected a duration like \"30s\", got \"\(text)\"")

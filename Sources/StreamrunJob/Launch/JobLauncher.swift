@@ -36,6 +36,8 @@ public final class JobLauncher: Sendable {
         /// A run that restores no checkpoint replaces the output an earlier run left in its sinks
         /// (at their first commit) instead of refusing to start.
         public var overwrite = false
+        /// Run the job's `"faults"` (refused without it).
+        public var allowFaults = false
 
         /// - Parameters maxRestarts, restartDelayMs: when either is given, a fixed-delay strategy
         ///   (3 attempts, 1 s by default) that overrides the job's.
@@ -94,7 +96,11 @@ public final class JobLauncher: Sendable {
             throw error
         }
         defer { if ownsLock { releaseLock() } }
-        do {
+        do throws(StreamrunError) {
+            if let f = plan.spec.faults.first, !options.allowFaults {
+                throw StreamrunError(.usage, "the job injects faults (for tests and drills); run it with --allow-faults, or remove \"faults\"",
+                                     location: f.jsonPath)
+            }
             try preflight()
             try removeIncompleteAttempts()
         } catch {

@@ -1,0 +1,79 @@
+import StreamrunCore
+import StreamrunPlan
+import StreamrunRuntime
+import Synchronization
+
+/// Wraps an operator or sink writer with the job's faults on its node (`"faults"`, `--allow-faults`):
+/// fails it after every `every` records its subtasks took in together, or while it takes checkpoint
+/// N, at most `times` times in this process — counts survive restarts, so a fault that fires once
+/// heals after one restart.
+final class FaultInjectingOperator: StreamOperator {
+    let inner: any StreamOperator
+    let faults: [(index: Int, spec: FaultSpec)]
+    let job: String
+
+    init(_ inner: any StreamOperator, faults: [(index: Int, spec: FaultSpec)], job: String) {
+        self.inner = inner
+        self.faults = faults
+        self.job = job
+    }
+
+    func process(_ batch: RecordBatch, context: OperatorContext) async throws {
+        for (i, f) in faults where f.kind == .failRecord {
+            let (old, new) = FaultCounters.shared.addRecords(job: job, fault: i, batch.count)
+            if new / f.every > old / f.every, FaultCounters.shared.fire(job: job, fault: i, limit: f.times) {
+                throw Self.error(f, "after \(new / f.every * f.every) records")
+            }
+        }
+        try await inner.process(batch, context: context)
+    }
+
+    func processWatermark(_ watermark: Watermark, context: OperatorContext) async throws {
+        try await inner.processWatermark(watermark, context: context)
+    }
+
+    func finish(context: OperatorContext) async throws { try await inner.finish(context: context) }
+
+    func snapshotState(checkpoint id: CheckpointID, context: OperatorContext) async throws -> SnapshotPayload? {
+        for (i, f) in faults where f.kind == .failCheckpoint && f.checkpoint == id.value {
+            if FaultCounters.shared.fire(job: job, fault: i, limit: f.times) { throw Self.error(f, "at checkpoint \(id)") }
+        }
+        return try await inner.snapshotState(checkpoint: id, context: context)
+    }
+
+    static func error(_ f: FaultSpec, _ when: String) -> StreamrunError {
+        let retry: StreamrunError.RetryClass
+        switch f.errorClass {
+        case .transient: retry = .transient
+        case .internal: retry = .internal
+        case .user: retry = .user
+        }
+        return StreamrunError(.injectedFault, "injected fault (\(f.kind.rawValue)) \(when)", retry: retry, location: f.jsonPath)
+    }
+}
+
+/// The process-wide counts behind injected faults, by job and fault.
+final class FaultCounters: Sendable {
+    static let shared = FaultCounters()
+    private let records = Mutex<[String: Int]>([:])
+    private let fired = Mutex<[String: Int]>([:])
+
+    /// Adds `n` records; the totals before and after.
+    func addRecords(job: String, fault: Int, _ n: Int) -> (Int, Int) {
+        records.withLock { r in
+            let old = r["\(job)#\(fault)", default: 0]
+            r["\(job)#\(fault)"] = old + n
+            return (old, old + n)
+        }
+    }
+
+    /// Whether the fault may fire once more (and counts it).
+    func fire(job: String, fault: Int, limit: Int?) -> Bool {
+        fired.withLock { f in
+            let k = "\(job)#\(fault)"
+            if let limit, f[k, default: 0] >= limit { return false }
+            f[k, default: 0] += 1
+            return true
+        }
+    }
+}
