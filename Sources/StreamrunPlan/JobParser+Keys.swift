@@ -7,7 +7,8 @@ extension JobParser {
     /// form of a schema entry is `fieldConstraints`.
     public static let acceptedKeys: [String: Set<String>] = [
         "job": ["$schema", "name", "parallelism", "maxParallelism", "checkpoints", "control", "restart", "faults",
-                "sources", "operators", "sinks"],
+                "alerts", "sources", "operators", "sinks"],
+        "alert": ["on", "webhook", "command", "timeout"],
         "fault": ["node", "type", "every", "checkpoint", "times", "class"],
         "fixedDelayRestart": ["strategy", "attempts", "delay"],
         "exponentialDelayRestart": ["strategy", "initialBackoff", "maxBackoff", "multiplier", "jitter", "resetBackoffThreshold", "attempts"],

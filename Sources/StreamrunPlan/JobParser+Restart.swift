@@ -65,3 +65,34 @@ extension JobReader {
         return f
     }
 }
+
+extension JobReader {
+    /// One entry of `"alerts"`: `{"on": ["job_failed", …], "webhook": "http://…"}` or `"command": ["./notify.sh"]`.
+    mutating func alert(_ v: JSONValue, _ path: String) -> AlertSpec? {
+        guard let o = object(v, path) else { return nil }
+        checkKeys(o, path, kind: "alert")
+        guard let names = stringArray(o, "on", path, nonEmpty: true, required: true) else { return nil }
+        var events: [AlertSpec.Event] = []
+        for (k, name) in names.enumerated() {
+            if let e = AlertSpec.Event(rawValue: name) {
+                events.append(e)
+            } else {
+                let all = AlertSpec.Event.allCases.map(\.rawValue)
+                var message = "expected \(Self.orList(all, quoted: true, word: "or")), got \"\(name)\""
+                if let c = Suggestions.closest(to: name, among: all) { message += " (did you mean \"\(c)\"?)" }
+                issue(Self.join(path, "on") + "[\(k)]", message)
+            }
+        }
+        let webhook = string(o, "webhook", path)
+        if let w = webhook, !(w.hasPrefix("http://") || w.hasPrefix("https://")) {
+            issue(Self.join(path, "webhook"), "expected an http:// or https:// URL, got \"\(w)\"")
+        }
+        let command = stringArray(o, "command", path, nonEmpty: true)
+        if (webhook == nil) == (command == nil) {
+            issue(path, "an alert needs exactly one of \"webhook\" and \"command\"")
+        }
+        var a = AlertSpec(on: events, webhook: webhook, command: command, jsonPath: path)
+        if let t = duration(o, "timeout", path, positive: true) { a.timeoutMs = t }
+        return events.count == names.count ? a : nil
+    }
+}

@@ -35,6 +35,7 @@ public enum JobParser {
         if let c = o["control"] { spec.control = r.control(c, "control") }
         if let c = o["restart"] { spec.restart = r.restart(c, "restart") }
         spec.faults = r.list(o, "faults", required: false) { r, v, path in r.fault(v, path) }
+        spec.alerts = r.list(o, "alerts", required: false) { r, v, path in r.alert(v, path) }
 
         spec.sources = r.list(o, "sources", required: true) { r, v, path in r.source(v, path) }
         spec.operators = r.list(o, "operators", required: false) { r, v, path in r.operatorSpec(v, path) }

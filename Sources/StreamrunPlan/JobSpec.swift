@@ -16,6 +16,8 @@ public struct JobSpec: Sendable, Hashable {
     public var restart: RestartSpec?
     /// Faults to inject; a job with faults runs only with `--allow-faults`.
     public var faults: [FaultSpec] = []
+    /// Who is told what happens to the job.
+    public var alerts: [AlertSpec] = []
     public var sources: [SourceSpec]
     public var operators: [OperatorSpec]
     public var sinks: [SinkSpec]

@@ -67,7 +67,17 @@ struct RunCommand: AsyncParsableCommand {
                 options.stopTimeoutMs = ms
             }
             let launcher = JobLauncher(plan: plan, options: options, logger: CLI.logger)
-            let summary = try await CLI.host(launcher, quiet: quiet, controlHost: controlHost, controlPort: controlPort)
+            // Alerts go out off the data path; before exiting, what is queued is delivered.
+            let alerts = plan.spec.alerts.isEmpty ? nil : AlertDispatcher(alerts: plan.spec.alerts, logger: CLI.logger)
+            alerts?.attach(to: launcher.events)
+            let summary: RunSummary
+            do {
+                summary = try await CLI.host(launcher, quiet: quiet, controlHost: controlHost, controlPort: controlPort)
+            } catch {
+                await alerts?.finish()
+                throw error
+            }
+            await alerts?.finish()
             if !quiet { CLI.logger.info("\(summary.description)") }
         }
     }

@@ -27,12 +27,14 @@ final class CheckpointCoordinator: Sendable {
     let sinks: [any TwoPhaseCommitSink]
     let lifecycle: JobLifecycle
     let logger: Logger
+    let events: JobEvents?
     private let stream: AsyncStream<CheckpointTracker.Completed>
     private let input: AsyncStream<CheckpointTracker.Completed>.Continuation
 
     init(plan: JobPlan, spec: CheckpointSpec, store: CheckpointStore, sinks: [any TwoPhaseCommitSink], lifecycle: JobLifecycle,
-         logger: Logger) {
+         logger: Logger, events: JobEvents? = nil) {
         self.logger = logger
+        self.events = events
         self.plan = plan
         self.spec = spec
         self.store = store
@@ -58,6 +60,7 @@ final class CheckpointCoordinator: Sendable {
             do {
                 try persist(c, trigger: trigger, content: &content)
                 failures = 0
+                events?.checkpointCompleted(c.id, job: plan.spec.name)
             } catch {
                 failures += 1
                 guard failures <= spec.tolerableFailures, trigger?.stop != true else { throw error }
@@ -65,6 +68,9 @@ final class CheckpointCoordinator: Sendable {
                     checkpoint \(c.id) failed: \(error.description); the next one follows \
                     (\(failures) of \(spec.tolerableFailures) tolerable consecutive failures)
                     """, metadata: ["checkpoint": "\(c.id)", "error.code": "\(error.code)"])
+                var e = JobEvent(event: .checkpointFailed, job: plan.spec.name, message: "checkpoint \(c.id) failed: \(error.description)", error: error)
+                e.checkpoint = c.id
+                events?.emit(e)
             }
         }
     }

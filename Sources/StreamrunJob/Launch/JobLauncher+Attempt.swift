@@ -37,7 +37,7 @@ extension JobLauncher {
                 logger.info("resuming from \(what) (\(RunSummary.seconds(age)) old)", metadata: ["checkpoint": "\(r.checkpointID)"])
             }
             coordinator = CheckpointCoordinator(plan: plan, spec: spec, store: store, sinks: factory.sinks, lifecycle: lifecycle,
-                                                logger: logger)
+                                                logger: logger, events: events)
         } else if options.fromSavepoint != nil {
             throw StreamrunError(.usage, "--from-savepoint needs a checkpoints section in job.json (checkpoints.dir)", location: "checkpoints")
         }

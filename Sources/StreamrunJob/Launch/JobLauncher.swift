@@ -55,6 +55,8 @@ public final class JobLauncher: Sendable {
     let logger: Logger
     /// Checkpoints and savepoints taken by this process, newest last.
     public let history = CheckpointHistory()
+    /// What happens to the job, for alerts.
+    public let events = JobEvents()
     public let lifecycle: JobLifecycle
     /// The metrics of the running (or last) attempt.
     private let currentMetrics = Mutex<JobMetrics?>(nil)
@@ -124,9 +126,23 @@ public final class JobLauncher: Sendable {
                 }
                 guard case .restart(let delay, let attempt, let limit) = decision else {
                     lifecycle.attemptEnded(.failed(restart: false))
-                    if case .giveUp(let reason) = decision, !reason.isEmpty { reportGivingUp(error, reason: reason, restarts: strategy.total) }
+                    var why = ""
+                    if case .giveUp(let reason) = decision, !reason.isEmpty {
+                        reportGivingUp(error, reason: reason, restarts: strategy.total)
+                        why = " (giving up after \(strategy.total) restart\(strategy.total == 1 ? "" : "s"): \(reason))"
+                    }
+                    var e = JobEvent(event: .jobFailed, job: plan.spec.name, message: error.description + why, error: error)
+                    e.attempt = strategy.total
+                    e.lastCheckpoint = history.lastCompleted?.id
+                    events.emit(e)
                     throw error
                 }
+                var e = JobEvent(event: .restarting, job: plan.spec.name, message: error.description, error: error)
+                e.attempt = attempt
+                e.delayMs = delay
+                e.lastCheckpoint = history.lastCompleted?.id
+                events.emit(e)
+                events.restarting(attempt: attempt, cause: error.description)
                 lifecycle.attemptEnded(.failed(restart: true))
                 logger.warning("""
                     job failed: \(error.description); restarting from the last checkpoint in \
