@@ -84,7 +84,8 @@ public enum OrderedJSON: Sendable {
         out += close
     }
 
-    static func writeString(_ s: String, to out: inout String) {
+    /// Appends `s` as a JSON string literal (quotes, backslashes and control characters escaped).
+    public static func writeString(_ s: String, to out: inout String) {
         out += "\""
         for c in s.unicodeScalars {
             switch c {

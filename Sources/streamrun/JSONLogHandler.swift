@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import StreamrunCore
 
 /// `--log-format json`: one JSON object per message, for log shippers: `time` (UTC, ISO-8601 with
 /// milliseconds), `level`, `message`, then the metadata (`job`, `checkpoint`, `attempt`,
@@ -36,19 +37,9 @@ struct JSONLogHandler: LogHandler {
 
     /// `text` as a JSON string literal.
     static func quoted(_ text: String) -> String {
-        var out = "\""
-        for u in text.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
+        var out = ""
+        OrderedJSON.writeString(text, to: &out)
+        return out
     }
 }
 
