@@ -4,7 +4,7 @@ import StreamrunPlan
 
 struct Streamrun: AsyncParsableCommand {
     /// The release this binary was built as.
-    static let version = "0.11.0"
+    static let version = "0.12.0"
 
     static let configuration = CommandConfiguration(
         commandName: "streamrun",
