@@ -81,7 +81,7 @@ final class LogOutput: @unchecked Sendable {
     }
 
     private func open(_ path: String) {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         handle = FileHandle(forWritingAtPath: path)
         size = Int((try? handle?.seekToEnd()) ?? 0)
     }
