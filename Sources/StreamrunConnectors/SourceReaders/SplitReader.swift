@@ -155,34 +155,39 @@ final class SplitReader {
     private func badRecord(_ error: DecodeError) throws(StreamrunError) {
         badRecords?.good(error.consumed.rows)
         consume(error.consumed)
-        let location = "\(split.path):\(lineNumber(plus: 0))"
-        guard let badRecords, badRecords.onError != .fail else {
-            throw StreamrunError(.malformedRecord, error.message, location: location)
-        }
         // Its extent: as the decoder saw it, else up to the next newline (or the end of the data).
         var extent = error.record ?? (hi - lo, 0)
         if error.record == nil, let nl = newline(from: lo) { extent = (nl + 1 - lo, 1) }
         var end = lo + extent.bytes
         if end > lo && buffer[end - 1] == 10 { end -= 1 }
         if end > lo && buffer[end - 1] == 13 { end -= 1 }
-        let letter = DeadLetter(source: badRecords.sourceID, file: badRecords.displayPath(split.path), offset: recordOffset, line: Int64(lineNumber(plus: 0)),
-                                field: error.field, rule: error.rule, message: error.message, raw: Array(buffer[lo..<end]))
-        try badRecords.bad(letter, location: location)
+        let (letter, location, handler) = try deadLetter(field: error.field, rule: error.rule, message: error.message) { Array(buffer[lo..<end]) }
+        try handler.bad(letter, location: location)
         consume(DecodeProgress(bytes: extent.bytes, lines: extent.lines))
+    }
+
+    /// The dead letter of the record at `lo`, its place (`file:line`) and the handler it goes to;
+    /// throws the record's error (with `failHint`) instead when bad records fail the job.
+    private func deadLetter(field: String? = nil, rule: DeadLetter.Rule, message: String, failHint: String = "",
+                            raw: () -> [UInt8]) throws(StreamrunError) -> (DeadLetter, String, BadRecordHandler) {
+        let line = lineNumber
+        let location = "\(split.path):\(line)"
+        guard let badRecords, badRecords.onError != .fail else {
+            throw StreamrunError(.malformedRecord, message + failHint, location: location)
+        }
+        let letter = DeadLetter(source: badRecords.sourceID, file: badRecords.displayPath(split.path), offset: recordOffset,
+                                line: Int64(line), field: field, rule: rule, message: message, raw: raw())
+        return (letter, location, badRecords)
     }
 
     /// The record at `lo` is longer than the limit: keep its first bytes for the dead letter and start
     /// skipping the rest.
     private func beginLongRecord() throws(StreamrunError) {
-        let size = badRecords?.maxRecordSize ?? SourceSpec.defaultMaxRecordSize
-        let location = "\(split.path):\(lineNumber(plus: 0))"
-        let message = "record is longer than maxRecordSize (\(Self.bytes(size)) with its line break)"
-        guard let badRecords, badRecords.onError != .fail else {
-            throw StreamrunError(.malformedRecord, message + "; raise maxRecordSize or set \"onError\"", location: location)
+        let message = "record is longer than maxRecordSize (\(Self.bytes(recordLimit)) with its line break)"
+        let (letter, location, _) = try deadLetter(rule: .recordSize, message: message,
+                                                   failHint: "; raise maxRecordSize or set \"onError\"") {
+            Array(buffer[lo..<(lo + min(recordLimit, Self.keptBytes))])
         }
-        let kept = min(size, Self.keptBytes)
-        let letter = DeadLetter(source: badRecords.sourceID, file: badRecords.displayPath(split.path), offset: recordOffset, line: Int64(lineNumber(plus: 0)),
-                                rule: .recordSize, message: message, raw: Array(buffer[lo..<(lo + kept)]))
         longRecord = (letter, location, 0, 0)
     }
 
@@ -334,10 +339,10 @@ final class SplitReader {
         }
     }
 
-    /// The 1-based line number `extra` lines after the next record, counting from the top of the file.
-    private func lineNumber(plus extra: Int) -> Int {
+    /// The 1-based line of the next record, counting from the top of the file.
+    private var lineNumber: Int {
         if baseLines == nil { baseLines = linesBeforeFirstRecord() }
-        return baseLines! + linesConsumed + extra + 1
+        return baseLines! + linesConsumed + 1
     }
 
     /// Newlines in the file before `firstRecordOffset` (read once, for a split resumed mid-file).
