@@ -1,4 +1,3 @@
-import Logging
 import StreamrunCore
 import StreamrunPlan
 import StreamrunRuntime
@@ -14,8 +13,8 @@ final class MapOperator: StreamOperator {
     let inputSchema: Schema
     /// Expressions that can fail, with the field each sets; empty without `onError`.
     private let fallible: [(index: Int, name: String)]
-    private var skipped = 0
-    private let logger = Logger(label: "streamrun")
+    /// Counts, logs and collects the bad records (dead-letter or skip); created by the first one.
+    private var handler: BadRecordHandler?
 
     /// The source the map's records come from (its dead letters' `source`); nil when several.
     let source: String?
@@ -69,19 +68,11 @@ final class MapOperator: StreamOperator {
         switch program.onError {
         case .fail?, nil:
             throw StreamrunError(.evaluation, letters[0].message, location: "operator \"\(context.nodeID)\"")
-        case .deadLetter?:
-            context.metrics?.deadLettered.add(letters.count)
-            for l in letters { context.metrics?.badRecords.add(rule: l.rule.name, deadLettered: 1) }
-            try await context.dead?.emit(DeadLetter.batch(letters))
-        case .skip?:
-            context.metrics?.skipped.add(letters.count)
-            for l in letters {
-                context.metrics?.badRecords.add(rule: l.rule.name, skipped: 1)
-                skipped += 1
-                if skipped <= 10 || BadRecordHandler.isPowerOfTen(skipped) {
-                    logger.warning("skipped a bad record at operator \"\(context.nodeID)\" (expression): \(l.message)")
-                }
-            }
+        case .deadLetter?, .skip?:
+            let handler = self.handler ?? BadRecordHandler(id: context.nodeID.name, onError: program.onError!, metrics: context.metrics)
+            self.handler = handler
+            for l in letters { try handler.bad(l, location: "operator \"\(context.nodeID)\"") }
+            if let batch = handler.takeDeadLetters() { try await context.dead?.emit(batch) }
         }
         return bad
     }

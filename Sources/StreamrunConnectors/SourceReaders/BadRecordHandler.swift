@@ -9,7 +9,8 @@ import StreamrunRuntime
 /// and the first ones logged). Also keeps `maxErrorRate`: more than `rate × window` bad records among
 /// the last `window` records read fails the job.
 ///
-/// Owned by one reader task; the counters it bumps are the node's (shared by its subtasks).
+/// Owned by one reader task (or one map subtask, for records its expressions fail on); the counters
+/// it bumps are the node's (shared by its subtasks).
 final class BadRecordHandler {
     let sourceID: String
     let onError: OnError
@@ -22,12 +23,18 @@ final class BadRecordHandler {
     private var letters: [DeadLetter] = []
     private var skippedHere = 0
 
-    init(spec: SourceSpec, metrics: NodeMetrics?, logger: Logger = Logger(label: "streamrun")) {
-        self.sourceID = spec.id
-        self.onError = spec.onError
-        self.maxRecordSize = spec.maxRecordSize
-        self.pathPrefix = spec.pathBase.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
-        self.rateWindow = spec.maxErrorRate.map { ErrorRateWindow(limit: $0) }
+    convenience init(spec: SourceSpec, metrics: NodeMetrics?, logger: Logger = Logger(label: "streamrun")) {
+        self.init(id: spec.id, onError: spec.onError, metrics: metrics, logger: logger, maxRecordSize: spec.maxRecordSize,
+                  pathBase: spec.pathBase, maxErrorRate: spec.maxErrorRate)
+    }
+
+    init(id: String, onError: OnError, metrics: NodeMetrics?, logger: Logger = Logger(label: "streamrun"),
+         maxRecordSize: Int = SourceSpec.defaultMaxRecordSize, pathBase: String? = nil, maxErrorRate: ErrorRate? = nil) {
+        self.sourceID = id
+        self.onError = onError
+        self.maxRecordSize = maxRecordSize
+        self.pathPrefix = pathBase.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+        self.rateWindow = maxErrorRate.map { ErrorRateWindow(limit: $0) }
         self.metrics = metrics
         self.logger = logger
     }
