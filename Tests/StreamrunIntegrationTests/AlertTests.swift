@@ -66,20 +66,10 @@ import Glibc
     }
 
     static func job(fault: String, restart: String, alerts: String) -> String {
-        """
-        { "name": "alerted", "checkpoints": { "dir": "state", "interval": "100ms" }, "restart": \(restart),
-          "faults": [\(fault)], "alerts": [\(alerts)],
-          "sources": [{ "id": "s", "type": "file", "path": "in.jsonl", "schema": { "a": "int" }, "maxRecordsPerSecond": 20000 }],
-          "sinks": [{ "id": "o", "type": "file", "inputs": ["s"], "path": "out" }] }
-        """
+        FaultInjectionTests.job(name: "alerted", fault: fault, restart: restart, alerts: alerts)
     }
 
-    static func prepare(_ job: String) throws -> URL {
-        let dir = try Harness.tempDir()
-        try Harness.write((0..<5000).map { #"{"a": \#($0)}"# + "\n" }.joined(), to: dir.appendingPathComponent("in.jsonl"))
-        try Harness.write(job, to: dir.appendingPathComponent("job.json"))
-        return dir
-    }
+    static func prepare(_ job: String) throws -> URL { try FaultInjectionTests.prepare(job) }
 
     static func objects(_ lines: [String]) throws -> [[String: Any]] {
         try lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], "not JSON: \($0)") }

@@ -5,10 +5,12 @@ import Testing
 /// the binary — a fault that fires twice heals with exactly-once output, one that never stops runs the
 /// attempts out and ends with the report, a user-class one fails at once.
 @Suite struct FaultInjectionTests {
-    static func job(fault: String, restart: String = #"{ "strategy": "fixed-delay", "attempts": 5, "delay": "10ms" }"#) -> String {
+    /// A 5,000-record job with `fault`; `alerts` (array entries) are added when given.
+    static func job(name: String = "faulty", fault: String, restart: String = #"{ "strategy": "fixed-delay", "attempts": 5, "delay": "10ms" }"#,
+                    alerts: String? = nil) -> String {
         """
-        { "name": "faulty", "checkpoints": { "dir": "state", "interval": "100ms" }, "restart": \(restart),
-          "faults": [\(fault)],
+        { "name": "\(name)", "checkpoints": { "dir": "state", "interval": "100ms" }, "restart": \(restart),
+          "faults": [\(fault)],\(alerts.map { #" "alerts": [\#($0)],"# } ?? "")
           "sources": [{ "id": "s", "type": "file", "path": "in.jsonl", "schema": { "a": "int" }, "maxRecordsPerSecond": 20000 }],
           "operators": [{ "id": "m", "type": "filter", "inputs": ["s"], "where": "a >= 0" }],
           "sinks": [{ "id": "o", "type": "file", "inputs": ["m"], "path": "out" }] }
