@@ -61,11 +61,8 @@ public struct StatusReport: Sendable {
     /// One line per operator with bad records: `bids: 5 dead-lettered, 2 skipped (syntax 4, type 3)`.
     var badRecords: [String] {
         status.operators.filter { $0.deadLettered + $0.skipped > 0 }.map { op in
-            var parts: [String] = []
-            if op.deadLettered > 0 { parts.append("\(op.deadLettered) dead-lettered") }
-            if op.skipped > 0 { parts.append("\(op.skipped) skipped") }
-            let rules = op.badRecords.map { "\($0.rule) \($0.deadLettered + $0.skipped)" }.joined(separator: ", ")
-            return "bad records at \(op.id): " + parts.joined(separator: ", ") + " (\(rules))"
+            let rules = op.badRecords.map { ($0.rule, $0.deadLettered + $0.skipped) }
+            return "bad records at \(op.id): " + RunSummary.badRecordsText(deadLettered: op.deadLettered, skipped: op.skipped, rules: rules)
         }
     }
 

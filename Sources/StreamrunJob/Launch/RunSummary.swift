@@ -22,12 +22,19 @@ public struct RunSummary: Sendable, CustomStringConvertible {
         var text: String {
             let bad = deadLettered + skipped
             guard bad > 0 else { return RunSummary.records(records) }
-            var parts = ["\(records) emitted"]
-            if deadLettered > 0 { parts.append("\(deadLettered) dead-lettered") }
-            if skipped > 0 { parts.append("\(skipped) skipped") }
-            let rules = self.rules.map { "\($0.rule) \($0.count)" }.joined(separator: ", ")
-            return RunSummary.records(records + bad) + " read: " + parts.joined(separator: ", ") + " (\(rules))"
+            return RunSummary.records(records + bad) + " read: \(records) emitted, " + badText
         }
+
+        /// `5 dead-lettered, 2 skipped (syntax 4, type 3)`.
+        var badText: String { RunSummary.badRecordsText(deadLettered: deadLettered, skipped: skipped, rules: rules) }
+    }
+
+    /// Bad records as the summary and `streamrun status` show them: `5 dead-lettered, 2 skipped (syntax 4, type 3)`.
+    public static func badRecordsText(deadLettered: Int, skipped: Int, rules: [(rule: String, count: Int)]) -> String {
+        var parts: [String] = []
+        if deadLettered > 0 { parts.append("\(deadLettered) dead-lettered") }
+        if skipped > 0 { parts.append("\(skipped) skipped") }
+        return parts.joined(separator: ", ") + " (" + rules.map { "\($0.rule) \($0.count)" }.joined(separator: ", ") + ")"
     }
 
     public var job: String
@@ -59,11 +66,7 @@ public struct RunSummary: Sendable, CustomStringConvertible {
         for s in sinks { lines.append("  sink \(s.id) (\(s.kind)): \(Self.records(s.records))") }
         for l in late { lines.append("  operator \(l.id) (\(l.kind)): \(Self.records(l.records, "late record"))") }
         for b in badRecords {
-            var parts: [String] = []
-            if b.deadLettered > 0 { parts.append("\(b.deadLettered) dead-lettered") }
-            if b.skipped > 0 { parts.append("\(b.skipped) skipped") }
-            let rules = b.rules.map { "\($0.rule) \($0.count)" }.joined(separator: ", ")
-            lines.append("  operator \(b.id) (\(b.kind)): \(Self.records(b.deadLettered + b.skipped, "bad record")): " + parts.joined(separator: ", ") + " (\(rules))")
+            lines.append("  operator \(b.id) (\(b.kind)): \(Self.records(b.deadLettered + b.skipped, "bad record")): " + b.badText)
         }
         for d in duplicates { lines.append("  operator \(d.id) (\(d.kind)): \(Self.records(d.records, "duplicate")) dropped") }
         let rate = elapsedSeconds > 0 ? Double(recordsIn) / elapsedSeconds : 0
