@@ -67,10 +67,9 @@ public final class ReplayRun: Sendable {
     func stillBad() throws(StreamrunError) -> Int {
         var n = 0
         for sink in deadLetterSinks {
-            guard let root = sink.path, FileIO.isDirectory(root) else { continue }
-            for (dir, name) in FileIO.files(below: root)
-            where PartFileNames.parse(name, sinkID: sink.id, tag: namespace.tag, fileExtension: sink.format.rawValue) != nil {
-                let bytes = try FileIO.readAll(dir + "/" + name) ?? []
+            guard let root = sink.path else { continue }
+            for file in PartFileNames.committedFiles(root: root, sinkID: sink.id, tag: namespace.tag, fileExtension: sink.format.rawValue) {
+                let bytes = try FileIO.readAll(file) ?? []
                 var lines = bytes.split(separator: UInt8(ascii: "\n")).count
                 if sink.format == .csv && sink.header && lines > 0 { lines -= 1 }
                 n += lines

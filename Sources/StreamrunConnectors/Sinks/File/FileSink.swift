@@ -78,9 +78,7 @@ public final class FileSink: TwoPhaseCommitSink {
 
     /// Every committed part file of this sink (with this run's tag) below its directory.
     func committedFiles() -> [String] {
-        guard FileIO.isDirectory(root) else { return [] }
-        return FileIO.files(below: root).filter { PartFileNames.parse($0.name, sinkID: id.name, tag: tag, fileExtension: fileExtension) != nil }
-            .map { $0.directory + "/" + $0.name }
+        PartFileNames.committedFiles(root: root, sinkID: id.name, tag: tag, fileExtension: fileExtension)
     }
 
     public func makeWriter(subtask: Int, parallelism: Int) throws(StreamrunError) -> any StreamOperator {

@@ -1,3 +1,5 @@
+import StreamrunIO
+
 /// The one place that builds sink file names. Names depend only on the sink id, an optional tag, subtask,
 /// partition and a per-(subtask, partition) sequence number — never on the clock, a UUID or thread
 /// timing — so a rerun writes the same names and re-committing a file is a no-op.
@@ -46,6 +48,14 @@ public struct PartFileNames: Sendable, Hashable {
 
     /// (subtask, sequence) of a final part-file name of sink `sinkID` with exactly the tag `tag` (nil:
     /// untagged), or nil for any other name.
+    /// Every committed part file of sink `sinkID` (with `tag`) below `root`, as paths; none when
+    /// `root` is not a directory.
+    public static func committedFiles(root: String, sinkID: String, tag: String?, fileExtension: String) -> [String] {
+        guard FileIO.isDirectory(root) else { return [] }
+        return FileIO.files(below: root).filter { parse($0.name, sinkID: sinkID, tag: tag, fileExtension: fileExtension) != nil }
+            .map { $0.directory + "/" + $0.name }
+    }
+
     public static func parse(_ name: String, sinkID: String, tag: String?, fileExtension: String) -> (subtask: Int, sequence: Int)? {
         let prefix = "part-\(sinkID)-" + (tag.map { "\($0)-" } ?? ""), suffix = ".\(fileExtension)"
         guard name.hasPrefix(prefix), name.hasSuffix(suffix), name.utf8.count >= prefix.utf8.count + suffix.utf8.count else { return nil }
