@@ -171,12 +171,19 @@ import Testing
         #expect(Self.committedRecords(dir.appendingPathComponent("out")) == 500)
     }
 
-    /// A failure that does not heal is restarted `maxRestarts` times, then reported.
-    @Test func persistentFailureGivesUpAfterMaxRestarts() async throws {
-        let dir = try Self.tempDir("persistent")
-        try Data(Self.lines(0..<100) { _ in "p0" }.utf8).write(to: dir.appendingPathComponent("in/a.jsonl"))
+    /// A job directory whose input all goes to partition `p0`, where a file stands in place of the
+    /// partition directory: a transient failure that never heals.
+    static func blockedPartition(_ name: String) throws -> URL {
+        let dir = try tempDir(name)
+        try Data(lines(0..<100) { _ in "p0" }.utf8).write(to: dir.appendingPathComponent("in/a.jsonl"))
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("out"), withIntermediateDirectories: true)
         try Data("in the way\n".utf8).write(to: dir.appendingPathComponent("out/dt=p0"))
+        return dir
+    }
+
+    /// A failure that does not heal is restarted `maxRestarts` times, then reported.
+    @Test func persistentFailureGivesUpAfterMaxRestarts() async throws {
+        let dir = try Self.blockedPartition("persistent")
         let notices = Notices()
         let launcher = JobLauncher(plan: try Self.plan(dir, follow: false),
                                    options: .init(maxRestarts: 2, restartDelayMs: 10), logger: notices.logger)
@@ -194,10 +201,7 @@ import Testing
     /// Exponential delay: the announced delays grow by the multiplier up to the cap (no jitter here),
     /// and when the attempts run out a final report names the reason, the class and how to resume.
     @Test func exponentialDelayGrowsThenReportsWhenAttemptsRunOut() async throws {
-        let dir = try Self.tempDir("exponential")
-        try Data(Self.lines(0..<100) { _ in "p0" }.utf8).write(to: dir.appendingPathComponent("in/a.jsonl"))
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("out"), withIntermediateDirectories: true)
-        try Data("in the way\n".utf8).write(to: dir.appendingPathComponent("out/dt=p0"))
+        let dir = try Self.blockedPartition("exponential")
         let notices = Notices()
         var e = RestartSpec.ExponentialDelay()
         e.initialBackoffMs = 5
