@@ -11,6 +11,29 @@ public struct AlertSpec: Sendable, Hashable {
         case checkpointFailed = "checkpoint_failed"
         /// After restarts, the job completed a checkpoint again.
         case recovered
+        /// A sink's circuit breaker opened: its records go to its fallback, or the job waits.
+        case circuitOpen = "circuit_open"
+        /// A sink's circuit breaker closed again.
+        case circuitClosed = "circuit_closed"
+        /// An optional source failed past its retries; the job goes on without it.
+        case sourceDegraded = "source_degraded"
+        /// A source failed past its retries and its fallback took over.
+        case sourceFallback = "source_fallback"
+        /// A node's dead letters exceeded its `maxErrorRate` (dead-lettered records per second).
+        case deadLetterRate = "dead_letter_rate"
+
+        /// A condition an earlier event reported (`circuit_open`, `source_degraded`, `dead_letter_rate`,
+        /// `restarting`) has cleared; sent to the alerts that were told of it.
+        case resolved
+
+        /// Events that report a condition that lasts until it clears: repeated every `escalateAfter`
+        /// until then, and followed by `resolved`.
+        public var isCondition: Bool {
+            switch self {
+            case .circuitOpen, .sourceDegraded, .deadLetterRate, .restarting: return true
+            default: return false
+            }
+        }
     }
 
     public var on: [Event]
@@ -18,6 +41,9 @@ public struct AlertSpec: Sendable, Hashable {
     public var command: [String]?
     /// Seconds a webhook call may take. Default 5.
     public var timeoutMs: Int64 = 5000
+    /// Sends a condition (`circuit_open`, `source_degraded`, `restarting`, …) again this often
+    /// until it clears; nil: once.
+    public var escalateAfterMs: Int64?
     /// Where it was declared: `alerts[0]`.
     public var jsonPath: String
 

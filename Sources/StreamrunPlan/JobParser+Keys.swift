@@ -8,8 +8,10 @@ extension JobParser {
     public static let acceptedKeys: [String: Set<String>] = [
         "job": ["$schema", "name", "parallelism", "maxParallelism", "checkpoints", "control", "restart", "faults",
                 "alerts", "sources", "operators", "sinks"],
-        "alert": ["on", "webhook", "command", "timeout"],
-        "fault": ["node", "type", "every", "checkpoint", "times", "class"],
+        "alert": ["on", "webhook", "command", "timeout", "escalateAfter"],
+        "fault": ["node", "type", "every", "checkpoint", "times", "class", "while", "after", "for"],
+        "retry": ["maxRetries", "initialInterval", "maxInterval", "multiplier", "jitter"],
+        "circuitBreaker": ["failureThreshold", "openFor", "halfOpenProbes"],
         "fixedDelayRestart": ["strategy", "attempts", "delay"],
         "exponentialDelayRestart": ["strategy", "initialBackoff", "maxBackoff", "multiplier", "jitter", "resetBackoffThreshold", "attempts"],
         "failureRateRestart": ["strategy", "maxFailuresPerInterval", "interval", "delay"],
@@ -35,7 +37,7 @@ extension JobParser {
     static let sourceCommon: Set<String> = ["id", "type", "parallelism", "eventTime", "maxRecordsPerSecond", "onError",
                                             "deadLetter", "maxErrorRate", "maxRecordSize"]
     static let operatorCommon: Set<String> = ["id", "type", "inputs", "parallelism"]
-    static let sinkCommon: Set<String> = ["id", "type", "inputs", "parallelism"]
+    static let sinkCommon: Set<String> = ["id", "type", "inputs", "parallelism", "retry", "circuitBreaker", "fallback"]
 
     /// The object kind for each `type` of a family, and how a message names it.
     static let sourceKinds: [(type: String, kind: String)] = [("file", "fileSource"), ("generator", "generatorSource")]

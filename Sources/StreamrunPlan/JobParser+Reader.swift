@@ -9,7 +9,7 @@ struct JobReader {
     /// Ids of nodes whose output schema is unknown because of an earlier problem; validation skips
     /// checks that depend on it so one mistake is reported once.
     var tainted: Set<String> = []
-    /// Sinks named by a source's `deadLetter` (they need no `inputs`).
+    /// Sinks named by a node's `deadLetter` or a sink's `fallback` (they need no `inputs`).
     var deadLetterTargets: Set<String> = []
     /// Ids of nodes that were declared but could not be parsed at all (e.g. an unknown `type`).
     var dropped: Set<String> = []

@@ -62,6 +62,15 @@ extension JobReader {
             }
         }
         f.errorClass = enumValue(o, "class", path, as: FaultSpec.ErrorClass.self) ?? .transient
+        f.whilePath = self.path(o, "while", path)
+        f.afterMs = duration(o, "after", path)
+        f.forMs = duration(o, "for", path, positive: true)
+        // An outage with a condition lasts as long as the condition, unless "times" says otherwise.
+        if o["times"] == nil && (f.whilePath != nil || f.forMs != nil) { f.times = nil }
+        for key in ["every", "checkpoint"] where o[key] != nil {
+            let applies = key == "every" ? kind == .failRecord : kind == .failCheckpoint
+            if !applies { issue(Self.join(path, key), "\"\(key)\" does not apply to \"\(kind.rawValue)\"") }
+        }
         return f
     }
 }
@@ -93,6 +102,7 @@ extension JobReader {
         }
         var a = AlertSpec(on: events, webhook: webhook, command: command, jsonPath: path)
         if let t = duration(o, "timeout", path, positive: true) { a.timeoutMs = t }
+        a.escalateAfterMs = duration(o, "escalateAfter", path, positive: true)
         return events.count == names.count ? a : nil
     }
 }

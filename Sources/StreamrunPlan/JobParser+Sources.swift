@@ -169,6 +169,9 @@ extension JobReader {
         s.parallelism = int(o, "parallelism", path, in: JobLimits.parallelism)
         s.format = enumValue(o, "format", path, as: DataFormat.self) ?? .jsonl
         s.fields = stringArray(o, "fields", path, nonEmpty: true)
+        s.retry = retry(o, path)
+        s.circuitBreaker = circuitBreaker(o, path)
+        s.fallback = string(o, "fallback", path)
         switch kind {
         case .stdout:
             checkKeys(o, path, kind: "stdoutSink", family: JobParser.sinkKinds, noun: "sink")

@@ -39,6 +39,8 @@ public enum JobParser {
 
         spec.sources = r.list(o, "sources", required: true) { r, v, path in r.source(v, path) }
         spec.operators = r.list(o, "operators", required: false) { r, v, path in r.operatorSpec(v, path) }
+        // A sink named as another sink's `fallback` needs no inputs of its own, wherever it is listed.
+        for v in o["sinks"]?.array ?? [] { if let f = v.object?["fallback"]?.string { r.deadLetterTargets.insert(f) } }
         spec.sinks = r.list(o, "sinks", required: true) { r, v, path in r.sink(v, path) }
         let hints = JobValidator.Hints(fromParser: true, tainted: r.tainted, dropped: r.dropped,
                                        parserFoundProblems: !r.issues.isEmpty)

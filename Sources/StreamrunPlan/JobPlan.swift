@@ -36,6 +36,8 @@ public struct InputRef: Sendable, Hashable, CustomStringConvertible {
         case main
         case late
         case dead
+        /// What a sink with a `"fallback"` hands on while its circuit breaker is open.
+        case fallback
     }
 
     public init(node: NodeID, output: Output = .main) {
@@ -49,6 +51,8 @@ public struct InputRef: Sendable, Hashable, CustomStringConvertible {
             self.init(node: NodeID(String(s.dropLast(5))), output: .late)
         } else if s.hasSuffix(".dead") {
             self.init(node: NodeID(String(s.dropLast(5))), output: .dead)
+        } else if s.hasSuffix(".fallback") {
+            self.init(node: NodeID(String(s.dropLast(9))), output: .fallback)
         } else {
             self.init(node: NodeID(s))
         }
@@ -77,6 +81,8 @@ public struct PlanNode: Sendable {
     public var lateSchema: Schema?
     /// The schema of the `.dead` side output (``DeadLetter/schema``), when the node sends dead letters.
     public var deadSchema: Schema?
+    /// The schema of the `.fallback` side output of a sink with a fallback sink: its input schema.
+    public var fallbackSchema: Schema?
     public var parallelism: Int
     /// Key field indexes into `inputSchema` for keyed operators (window with keyBy, dedupe); empty otherwise.
     public var keyFields: [Int]

@@ -301,6 +301,12 @@ public struct SinkSpec: Sendable, Hashable {
     /// Roll to a new part file past this many bytes.
     public var rollBytes: Int
     public var jsonPath: String
+    /// How a failed write or commit is retried in place.
+    public var retry: RetrySpec = .default
+    /// Stops calling a destination that keeps failing; nil: no breaker (retries, then a restart).
+    public var circuitBreaker: CircuitBreakerSpec?
+    /// The id of the sink that takes this sink's records while its breaker is open.
+    public var fallback: String?
     /// A tag in the names of the part files this run writes (`part-<sink>-<tag>-…`), so they never mix
     /// with another run's in the same directory. Not a job.json key: `streamrun dlq replay` sets it
     /// (`replay-<id>`) on every file sink of the job it replays through.

@@ -39,7 +39,7 @@ extension Validation {
             case .dedupe: flow = dedupe(o, input)
             }
         case .sink(let s):
-            sink(s, inputFlow(i))
+            flow = sink(s, inputFlow(i))
         }
         // A node whose output depends on a definition with a problem passes an unknown schema on
         // (each kind decides), so its consumers are not blamed for it.
@@ -57,6 +57,7 @@ extension Validation {
             case .main: return (ref, f.schema, f.eventTime)
             case .late: return (ref, f.late, f.lateEventTime)
             case .dead: return (ref, f.dead, .missing("dead letters (\"\(ref)\") carry no event time"))
+            case .fallback: return (ref, f.schema, f.eventTime)
             }
         }
         guard parts.allSatisfy({ $0.1 != nil }) else { return .unknown }

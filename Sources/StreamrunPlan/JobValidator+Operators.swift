@@ -166,13 +166,13 @@ extension Validation {
         return input
     }
 
-    mutating func sink(_ s: SinkSpec, _ input: Flow) {
+    mutating func sink(_ s: SinkSpec, _ input: Flow) -> Flow {
         // A sink fed only by one node's dead letters runs beside it (same parallelism, chained).
         let refs = inputRefs(s.id)
         let deadOf = refs.count == 1 && refs[0].output == .dead ? planNodes.first { $0.id == refs[0].node }?.parallelism : nil
         let p = parallelism(s.parallelism, path: s.jsonPath, defaultValue: s.kind == .stdout ? 1 : deadOf)
         if s.kind == .file && s.path == nil && !hints.fromParser { issue(s.jsonPath, "missing required key \"path\"") }
-        guard let schema = input.schema else { return }
+        guard let schema = input.schema else { return .unknown }
         let columns = s.fields.map { resolveFields($0, in: schema, Validation.join(s.jsonPath, "fields")) }
             ?? Array(schema.fields.indices)
         var partition: CompiledExpression?
@@ -184,11 +184,15 @@ extension Validation {
                 partition = nil
             }
         }
-        guard let columns, partition != nil || s.partitionBy == nil else { return }
+        guard let columns, partition != nil || s.partitionBy == nil else { return .unknown }
         let names = columns.map { schema[$0].name }
         let plan = SinkPlan(spec: s, columns: columns, columnNames: names, partition: partition)
-        planNodes.append(PlanNode(id: NodeID(s.id), kind: .sink(plan), inputs: inputRefs(s.id), inputSchema: schema,
-                                  outputSchema: Schema(columns.map { schema[$0] }), parallelism: p, jsonPath: s.jsonPath))
+        var node = PlanNode(id: NodeID(s.id), kind: .sink(plan), inputs: inputRefs(s.id), inputSchema: schema,
+                            outputSchema: Schema(columns.map { schema[$0] }), parallelism: p, jsonPath: s.jsonPath)
+        node.fallbackSchema = s.fallback != nil ? schema : nil
+        planNodes.append(node)
+        // What a fallback sink reads: this sink's input, as it came.
+        return input
     }
 
     private mutating func append(_ o: OperatorSpec, _ kind: PlanNode.Kind, _ input: Schema, _ output: Schema, _ p: Int) {

@@ -173,6 +173,27 @@ struct Validation {
             let ref = "\(d.id).dead"
             if !all[k].rawInputs.contains(ref) { all[k].rawInputs.append(ref) }
         }
+        for d in all {
+            guard case .sink(let s) = d.role, let target = s.fallback else { continue }
+            let path = Validation.join(d.path, "fallback")
+            guard let k = all.firstIndex(where: { $0.id == target }) else {
+                issue(path, Suggestions.unknown("sink", target, among: all.filter(\.isSink).map(\.id).filter { $0 != d.id }))
+                continue
+            }
+            guard all[k].isSink else {
+                issue(path, "\"\(target)\" is \(all[k].roleName); a sink falls back to another sink")
+                continue
+            }
+            guard target != d.id else {
+                issue(path, "a sink cannot be its own fallback")
+                continue
+            }
+            if s.circuitBreaker == nil {
+                issue(path, "a fallback takes over while the sink's circuit breaker is open; add \"circuitBreaker\"")
+            }
+            let ref = "\(d.id).fallback"
+            if !all[k].rawInputs.contains(ref) { all[k].rawInputs.append(ref) }
+        }
         for d in all where d.isSink && d.rawInputs.isEmpty && !hints.fromParser {
             issue(d.path, "missing required key \"inputs\"")
         }
@@ -186,7 +207,14 @@ struct Validation {
                 issue(path, Suggestions.unknown("node", f.node, among: decls.filter { !$0.isSource }.map(\.id)))
                 continue
             }
-            if decls[i].isSource { issue(path, "\"\(f.node)\" is a source; faults go on operators and sinks") }
+            switch f.kind.target {
+            case .operatorOrSink:
+                if decls[i].isSource { issue(path, "\"\(f.node)\" is a source; \"\(f.kind.rawValue)\" goes on an operator or sink") }
+            case .sink:
+                if !decls[i].isSink { issue(path, "\"\(f.node)\" is \(decls[i].roleName); \"\(f.kind.rawValue)\" goes on a sink") }
+            case .source:
+                if !decls[i].isSource { issue(path, "\"\(f.node)\" is \(decls[i].roleName); \"\(f.kind.rawValue)\" goes on a source") }
+            }
         }
     }
 
@@ -204,13 +232,19 @@ struct Validation {
                     unresolved.insert(i)
                     continue
                 }
-                if decls[j].isSink {
+                if decls[j].isSink && ref.output != .fallback {
                     issue(path, "\"\(raw)\" is a sink; sinks have no output to read")
                     unresolved.insert(i)
                     continue
                 }
                 if ref.output == .late && !decls[j].isWindow {
                     issue(path, "\"\(raw)\": only a window has a late output, and \"\(ref.node)\" is \(decls[j].roleName)")
+                    unresolved.insert(i)
+                    continue
+                }
+                if ref.output == .fallback, case .sink(let s) = decls[j].role, s.fallback == d.id {
+                } else if ref.output == .fallback {
+                    issue(path, "\"\(raw)\": a sink's fallback output goes only to the sink its \"fallback\" names")
                     unresolved.insert(i)
                     continue
                 }

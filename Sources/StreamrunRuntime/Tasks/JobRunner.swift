@@ -216,7 +216,7 @@ public final class JobRunner: Sendable {
     struct BuiltTask {
         var source: (any SourceReader)?
         var head: (op: any StreamOperator, context: OperatorContext)?
-        /// The head node's outputs: main, then its side outputs (late, dead) when it has them.
+        /// The head node's outputs: main, then its side outputs (late, dead, fallback) when it has them.
         var headOutputs: [Output]
     }
 
@@ -226,11 +226,13 @@ public final class JobRunner: Sendable {
         var mains: [NodeID: Output] = [:]
         var lates: [NodeID: Output] = [:]
         var deads: [NodeID: Output] = [:]
+        var fallbacks: [NodeID: Output] = [:]
         func output(_ ref: InputRef) -> Output {
             switch ref.output {
             case .main: return mains[ref.node]!
             case .late: return lates[ref.node]!
             case .dead: return deads[ref.node]!
+            case .fallback: return fallbacks[ref.node]!
             }
         }
         var contexts: [NodeID: OperatorContext] = [:]
@@ -242,15 +244,17 @@ public final class JobRunner: Sendable {
             let main = Output(metrics: m, subtask: subtask, aborted: aborted)
             let late = node.lateSchema != nil ? Output(metrics: nil, aborted: aborted) : nil
             let dead = node.deadSchema != nil ? Output(metrics: nil, aborted: aborted) : nil
+            let fallback = node.fallbackSchema != nil ? Output(metrics: nil, aborted: aborted) : nil
             mains[id] = main
             lates[id] = late
             deads[id] = dead
+            fallbacks[id] = fallback
             if case .source = node.kind {
                 source = try factory.makeSource(node, subtask: subtask, stop: stop, metrics: m)
             } else {
                 ops[id] = try factory.makeOperator(node, subtask: subtask)
                 contexts[id] = OperatorContext(nodeID: id, subtask: subtask, parallelism: stage.parallelism, main: main, late: late,
-                                                 dead: dead, metrics: m, maxParallelism: physical.maxParallelism)
+                                                 dead: dead, fallback: fallback, metrics: m, maxParallelism: physical.maxParallelism)
             }
         }
         // Chained nodes: every node but the head reads exactly one node of this stage.
@@ -279,7 +283,7 @@ public final class JobRunner: Sendable {
         }
         let headID = stage.head
         let head = ops[headID].map { ($0, contexts[headID]!) }
-        let sides = [lates[headID], deads[headID]].compactMap { $0 }
+        let sides = [lates[headID], deads[headID], fallbacks[headID]].compactMap { $0 }
         return BuiltTask(source: source, head: head, headOutputs: [mains[headID]!] + sides)
     }
 

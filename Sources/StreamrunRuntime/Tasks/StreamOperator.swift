@@ -38,6 +38,8 @@ public final class OperatorContext {
     public let late: Output?
     /// The `.dead` side output (dead letters), when the node sends them.
     public let dead: Output?
+    /// The `.fallback` side output of a sink with a fallback sink.
+    public let fallback: Output?
     /// Every output: main, then the side outputs the node has.
     let outputs: [Output]
     /// The node's counters (shared by its subtasks), for operators that count what they drop.
@@ -49,9 +51,10 @@ public final class OperatorContext {
     public var subtaskID: SubtaskID { SubtaskID(node: nodeID, subtask: subtask) }
 
     init(nodeID: NodeID, subtask: Int, parallelism: Int, main: Output, late: Output?, dead: Output? = nil,
-         metrics: NodeMetrics? = nil, maxParallelism: Int = KeyGroups.defaultMaxParallelism) {
+         fallback: Output? = nil, metrics: NodeMetrics? = nil, maxParallelism: Int = KeyGroups.defaultMaxParallelism) {
         self.dead = dead
-        self.outputs = [main] + [late, dead].compactMap { $0 }
+        self.fallback = fallback
+        self.outputs = [main] + [late, dead, fallback].compactMap { $0 }
         self.nodeID = nodeID
         self.subtask = subtask
         self.parallelism = parallelism
