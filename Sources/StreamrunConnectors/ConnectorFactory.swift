@@ -14,19 +14,32 @@ public struct ConnectorFactory: OperatorFactory {
     public let sinks: [any TwoPhaseCommitSink]
     /// How the subtasks of each rate-limited source share its `maxRecordsPerSecond`.
     let rateBudgets = SourceRateBudgets()
+    /// The sinks' breakers and retry counts (the job's, kept across restarts).
+    public let health: SinkHealth
 
     /// - Parameter overwrite: sinks replace the output of an earlier run at their first commit
     ///   instead of refusing to start (`--overwrite`).
-    public init(plan: JobPlan, restore: [NodeID: [OperatorSnapshot]]? = nil, overwrite: Bool = false) {
+    /// - Parameter health: the job's sink health, shared by its attempts; a new one when nil.
+    public init(plan: JobPlan, restore: [NodeID: [OperatorSnapshot]]? = nil, overwrite: Bool = false, health: SinkHealth? = nil) {
         self.plan = plan
         self.restore = restore
+        self.health = health ?? SinkHealth(plan: plan)
+        if !plan.spec.faults.isEmpty { FaultCounters.markStart() }
         sinks = plan.nodes.compactMap { node -> (any TwoPhaseCommitSink)? in
             guard case .sink(let sink) = node.kind else { return nil }
+            let made: any TwoPhaseCommitSink
             switch sink.spec.kind {
-            case .file: return FileSink(id: node.id, plan: sink, schema: node.inputSchema!, overwrite: overwrite)
-            case .stdout: return StdoutSink(id: node.id, plan: sink, schema: node.inputSchema!)
+            case .file: made = FileSink(id: node.id, plan: sink, schema: node.inputSchema!, overwrite: overwrite)
+            case .stdout: made = StdoutSink(id: node.id, plan: sink, schema: node.inputSchema!)
             }
+            let faults = Self.faults(plan, on: node.id) { $0 == .failCommits }
+            return faults.isEmpty ? made : FaultInjectingSink(made, faults: faults, job: plan.spec.name)
         }
+    }
+
+    /// The job's faults of the kinds `kinds` on `node`, with their index in `"faults"`.
+    static func faults(_ plan: JobPlan, on node: NodeID, _ kinds: (FaultSpec.Kind) -> Bool) -> [(index: Int, spec: FaultSpec)] {
+        plan.spec.faults.enumerated().filter { $0.element.node == node.name && kinds($0.element.kind) }.map { ($0.offset, $0.element) }
     }
 
     /// Fails before any record moves when a source's input is missing or a sink's destination
@@ -78,8 +91,12 @@ public struct ConnectorFactory: OperatorFactory {
     }
 
     public func makeOperator(_ node: PlanNode, subtask: Int) throws -> any StreamOperator {
-        let op = try makeOperatorItself(node, subtask: subtask)
-        let faults = plan.spec.faults.enumerated().filter { $0.element.node == node.id.name }.map { ($0.offset, $0.element) }
+        var op = try makeOperatorItself(node, subtask: subtask)
+        if case .sink = node.kind {
+            op = GuardedSinkWriter(op, sink: node.id, health: health, faults: Self.faults(plan, on: node.id) { $0 == .failWrites },
+                                   job: plan.spec.name)
+        }
+        let faults = Self.faults(plan, on: node.id) { $0 == .failRecord || $0 == .failCheckpoint }
         return faults.isEmpty ? op : FaultInjectingOperator(op, faults: faults, job: plan.spec.name)
     }
 

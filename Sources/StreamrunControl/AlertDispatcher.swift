@@ -23,6 +23,14 @@ public final class AlertDispatcher: Sendable {
         public var delayMs: Int64?
         public var checkpoint: Int64?
         public var lastCheckpoint: Int64?
+        /// The source, operator or sink it is about.
+        public var node: String?
+        /// For `resolved`: the condition that cleared.
+        public var resolves: String?
+        /// For a condition sent again (`escalateAfter`): how many times before.
+        public var escalation: Int?
+        /// The last lines the job logged before the event (warnings and errors).
+        public var log: [String]?
     }
 
     let alerts: [AlertSpec]
@@ -30,17 +38,47 @@ public final class AlertDispatcher: Sendable {
     private let queue: AsyncStream<JobEvent>.Continuation
     private let worker: Task<Void, Never>
 
-    public init(alerts: [AlertSpec], logger: Logger) {
+    /// What the worker takes in: an event, or a tick to escalate conditions still open.
+    enum Item: Sendable {
+        case event(JobEvent)
+        case tick(nowMs: Int64)
+    }
+
+    private let ticker: Task<Void, Never>?
+
+    /// - Parameter excerpt: the last log lines, for the payload's `log`.
+    public init(alerts: [AlertSpec], logger: Logger, excerpt: (@Sendable () -> [String])? = nil) {
         self.alerts = alerts
         self.logger = logger
         let (stream, continuation) = AsyncStream.makeStream(of: JobEvent.self)
         queue = continuation
-        worker = Task { [alerts, logger] in
-            for await event in stream {
-                for alert in alerts where alert.on.contains(event.event) {
-                    await Self.deliver(Self.payload(event), to: alert, logger: logger)
-                }
+        let (itemStream, items) = AsyncStream.makeStream(of: Item.self)
+        // Events and ticks meet in one stream so one task delivers everything in order.
+        let forward = Task {
+            for await e in stream { items.yield(.event(e)) }
+            items.finish()
+        }
+        let escalates = alerts.contains { $0.escalateAfterMs != nil }
+        ticker = escalates ? Task {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: .milliseconds(250)) } catch { return }
+                items.yield(.tick(nowMs: WallClock.nowMs()))
             }
+        } : nil
+        worker = Task { [alerts, logger] in
+            var book = AlertBook(alerts: alerts)
+            for await item in itemStream {
+                let deliveries: [(Int, JobEvent)]
+                switch item {
+                case .event(var e):
+                    if e.log == nil, let excerpt { e.log = excerpt() }
+                    deliveries = book.take(e)
+                case .tick(let now):
+                    deliveries = book.due(nowMs: now)
+                }
+                for (i, e) in deliveries { await Self.deliver(Self.payload(e), to: alerts[i], logger: logger) }
+            }
+            _ = await forward.value
         }
     }
 
@@ -52,6 +90,7 @@ public final class AlertDispatcher: Sendable {
 
     /// Waits until every queued alert is delivered (or has failed), at most `timeout`.
     public func finish(timeout: Duration = .seconds(15)) async {
+        ticker?.cancel()
         queue.finish()
         let worker = self.worker
         await withTaskGroup(of: Void.self) { group in
@@ -65,7 +104,8 @@ public final class AlertDispatcher: Sendable {
     static func payload(_ e: JobEvent) -> Payload {
         Payload(job: e.job, event: e.event.rawValue, time: isoTime(e.timeMs), message: e.message, errorCode: e.errorCode,
                 errorClass: e.errorClass, attempt: e.attempt, delayMs: e.delayMs, checkpoint: e.checkpoint?.value,
-                lastCheckpoint: e.lastCheckpoint?.value)
+                lastCheckpoint: e.lastCheckpoint?.value, node: e.node, resolves: e.resolves?.rawValue, escalation: e.escalation,
+                log: e.log)
     }
 
     static func isoTime(_ ms: Int64) -> String {

@@ -31,6 +31,10 @@ public final class JobMetricsBridge: Sendable {
         public static let checkpointSize = "streamrun_last_checkpoint_size_bytes"
         public static let restarts = "streamrun_restarts_total"
         public static let uptime = "streamrun_uptime_seconds"
+        public static let circuitState = "streamrun_sink_circuit_state"
+        public static let sinkRetries = "streamrun_sink_retries_total"
+        public static let sinkFailures = "streamrun_sink_failures_total"
+        public static let fallbackRecords = "streamrun_sink_fallback_records_total"
     }
 
     /// The label that names the job on every series.
@@ -52,6 +56,10 @@ public final class JobMetricsBridge: Sendable {
         Name.checkpointSize: "Bytes of state files and manifest of the last completed checkpoint.",
         Name.restarts: "Restarts of the job after failures.",
         Name.uptime: "Time since the job started.",
+        Name.circuitState: "A sink's circuit breaker: 0 closed, 1 open, 2 half-open (only sinks with \"circuitBreaker\").",
+        Name.sinkRetries: "Writes and commits of a sink retried in place after a transient failure.",
+        Name.sinkFailures: "Failed writes and commits of a sink (each try counts).",
+        Name.fallbackRecords: "Records a sink handed to its fallback sink while its circuit breaker was open.",
     ]
 
     static let durationBuckets: [Duration] = [
@@ -87,6 +95,13 @@ public final class JobMetricsBridge: Sendable {
             s.refreshCheckpoints(history, failures: failures)
             s.gauge(Name.uptime, s.labels()).set(status.uptimeSeconds)
             s.add(Int64(status.restarts), to: Name.restarts, s.labels(), key: "restarts")
+            for sink in status.sinks {
+                let labels = s.labels(("sink", sink.id.name))
+                if let c = sink.circuit { s.gauge(Name.circuitState, labels).set(Double(c.gauge)) }
+                s.add(Int64(sink.retries), to: Name.sinkRetries, labels)
+                s.add(Int64(sink.failures), to: Name.sinkFailures, labels)
+                if sink.fallback != nil { s.add(Int64(sink.fallbackRecords), to: Name.fallbackRecords, labels) }
+            }
         }
         return registry.emitToBuffer()
     }

@@ -54,6 +54,7 @@ public struct StatusReport: Sendable {
         }
         if !rows.isEmpty { lines.append(Self.table(header: header, rows: rows, rightAligned: [2, 3, 4, 5, 6, 8])) }
         lines += badRecords
+        lines += sinkHealth
         lines.append(lastCheckpoint)
         return lines.joined(separator: "\n")
     }
@@ -63,6 +64,20 @@ public struct StatusReport: Sendable {
         status.operators.filter { $0.deadLettered + $0.skipped > 0 }.map { op in
             let rules = op.badRecords.map { ($0.rule, $0.deadLettered + $0.skipped) }
             return "bad records at \(op.id): " + RunSummary.badRecordsText(deadLettered: op.deadLettered, skipped: op.skipped, rules: rules)
+        }
+    }
+
+    /// One line per sink with a breaker or retries: `sink out: circuit open (5 consecutive failures), 12 retries, 300 records to backup`.
+    var sinkHealth: [String] {
+        status.sinks.filter { $0.circuit != nil || $0.retries > 0 }.map { sink in
+            var parts: [String] = []
+            if let c = sink.circuit {
+                parts.append("circuit \(c.rawValue)" + (c == .closed ? "" : " (\(sink.consecutiveFailures) consecutive failures)"))
+            }
+            parts.append("\(sink.retries) retr\(sink.retries == 1 ? "y" : "ies")")
+            if let f = sink.fallback { parts.append("\(sink.fallbackRecords) record\(sink.fallbackRecords == 1 ? "" : "s") to \(f)") }
+            if sink.circuit != .closed, sink.circuit != nil, let e = sink.lastError { parts.append("last error: \(e)") }
+            return "sink \(sink.id): " + parts.joined(separator: ", ")
         }
     }
 

@@ -78,6 +78,12 @@ public enum FileIO {
         }
     }
 
+    /// Cuts the file back to `size` bytes and moves the write offset there: undoes a write that
+    /// failed part of the way, so the same bytes can be written again.
+    public static func truncate(_ fd: Int32, to size: Int, path: String) throws(StreamrunError) {
+        if ftruncate(fd, off_t(size)) != 0 || lseek(fd, off_t(size), SEEK_SET) < 0 { throw writeError("cannot truncate", path) }
+    }
+
     public static func fsync(_ fd: Int32, path: String) throws(StreamrunError) {
         if systemFsync(fd) != 0 { throw writeError("cannot fsync", path) }
     }

@@ -1,4 +1,5 @@
 import Logging
+import StreamrunControl
 
 /// The logging flags every command takes, read before the command line is parsed so that even a
 /// parse error is logged in the chosen format: `--log-format text|json`, `--log-file PATH`,
@@ -64,8 +65,9 @@ struct LogOptions {
     func bootstrap() {
         let output = file.map { LogOutput(path: $0, maxBytes: fileBytes, keep: fileCount) } ?? .standardError
         switch format {
-        case .text: LoggingSystem.bootstrap { _ in TextLogHandler(output: output) }
-        case .json: LoggingSystem.bootstrap { _ in JSONLogHandler(output: output) }
+        // Beside the log itself, the last warnings and errors are kept for alerts' payloads.
+        case .text: LoggingSystem.bootstrap { _ in MultiplexLogHandler([TextLogHandler(output: output), LogExcerpt.Handler()]) }
+        case .json: LoggingSystem.bootstrap { _ in MultiplexLogHandler([JSONLogHandler(output: output), LogExcerpt.Handler()]) }
         }
     }
 }

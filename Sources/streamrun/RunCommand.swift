@@ -68,7 +68,9 @@ struct RunCommand: AsyncParsableCommand {
             }
             let launcher = JobLauncher(plan: plan, options: options, logger: CLI.logger)
             // Alerts go out off the data path; before exiting, what is queued is delivered.
-            let alerts = plan.spec.alerts.isEmpty ? nil : AlertDispatcher(alerts: plan.spec.alerts, logger: CLI.logger)
+            let alerts = plan.spec.alerts.isEmpty ? nil : AlertDispatcher(alerts: plan.spec.alerts, logger: CLI.logger) {
+                LogExcerpt.shared.last
+            }
             alerts?.attach(to: launcher.events)
             let summary: RunSummary
             do {

@@ -11,7 +11,8 @@ import Testing
           "restart": { "strategy": "exponential-delay", "initialBackoff": "10ms", "maxBackoff": "40ms", "multiplier": 2,
                        "jitter": 0, "attempts": \(attempts) },
           "sources": [{ "id": "s", "type": "file", "path": "in.jsonl", "schema": { "a": "int", "p": "string" } }],
-          "sinks": [{ "id": "o", "type": "file", "inputs": ["s"], "path": "out", "partitionBy": "p", "partitionKey": "p" }] }
+          "sinks": [{ "id": "o", "type": "file", "inputs": ["s"], "path": "out", "partitionBy": "p", "partitionKey": "p",
+                      "retry": { "maxRetries": 0 } }] }
         """
     }
 

@@ -39,6 +39,7 @@ import Testing
         ids.map { #"{"id": \#($0), "part": "\#(part($0))", "name": "n\#($0)"}"# + "\n" }.joined()
     }
 
+    /// The sink does not retry in place, so each of its failures restarts the job (what these tests are about).
     static func plan(_ dir: URL, follow: Bool) throws -> JobPlan {
         let job = #"""
             { "name": "restart", "parallelism": 1,
@@ -46,7 +47,7 @@ import Testing
               "sources": [{ "id": "in", "type": "file", "path": "\#(dir.path)/in", "format": "jsonl", "follow": \#(follow),
                             "schema": { "id": "int", "part": "string", "name": "string" } }],
               "sinks": [{ "id": "out", "type": "file", "inputs": ["in"], "path": "\#(dir.path)/out", "format": "csv",
-                          "partitionBy": "part" }] }
+                          "partitionBy": "part", "retry": { "maxRetries": 0 } }] }
             """#
         return try JobLoader.parse(data: Array(job.utf8), file: "job.json")
     }

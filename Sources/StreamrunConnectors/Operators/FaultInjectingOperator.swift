@@ -21,7 +21,7 @@ final class FaultInjectingOperator: StreamOperator {
     func process(_ batch: RecordBatch, context: OperatorContext) async throws {
         for (i, f) in faults where f.kind == .failRecord {
             let (old, new) = FaultCounters.shared.addRecords(job: job, fault: i, batch.count)
-            if new / f.every > old / f.every, FaultCounters.shared.fire(job: job, fault: i, limit: f.times) {
+            if new / f.every > old / f.every, f.fires(job: job, index: i) {
                 throw Self.error(f, "after \(new / f.every * f.every) records")
             }
         }
@@ -36,25 +36,27 @@ final class FaultInjectingOperator: StreamOperator {
 
     func snapshotState(checkpoint id: CheckpointID, context: OperatorContext) async throws -> SnapshotPayload? {
         for (i, f) in faults where f.kind == .failCheckpoint && f.checkpoint == id.value {
-            if FaultCounters.shared.fire(job: job, fault: i, limit: f.times) { throw Self.error(f, "at checkpoint \(id)") }
+            if f.fires(job: job, index: i) { throw Self.error(f, "at checkpoint \(id)") }
         }
         return try await inner.snapshotState(checkpoint: id, context: context)
     }
 
-    static func error(_ f: FaultSpec, _ when: String) -> StreamrunError {
-        let retry: StreamrunError.RetryClass
-        switch f.errorClass {
-        case .transient: retry = .transient
-        case .internal: retry = .internal
-        case .user: retry = .user
-        }
-        return StreamrunError(.injectedFault, "injected fault (\(f.kind.rawValue)) \(when)", retry: retry, location: f.jsonPath)
-    }
+    static func error(_ f: FaultSpec, _ when: String) -> StreamrunError { f.error(when) }
 }
 
 /// The process-wide counts behind injected faults, by job and fault.
 final class FaultCounters: Sendable {
     static let shared = FaultCounters()
+    /// When the process started, as far as faults' `after` and `for` are concerned (``markStart()``).
+    private static let start = ContinuousClock.now
+
+    /// Fixes the start (the first call to anything here does too).
+    static func markStart() { _ = start }
+
+    static var sinceStartMs: Int64 {
+        let d = start.duration(to: .now)
+        return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+    }
     private let records = Mutex<[String: Int]>([:])
     private let fired = Mutex<[String: Int]>([:])
 

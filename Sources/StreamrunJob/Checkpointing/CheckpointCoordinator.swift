@@ -28,11 +28,14 @@ final class CheckpointCoordinator: Sendable {
     let lifecycle: JobLifecycle
     let logger: Logger
     let events: JobEvents?
+    /// The sinks' retries and breakers, which commits go through.
+    let health: SinkHealth
     private let stream: AsyncStream<CheckpointTracker.Completed>
     private let input: AsyncStream<CheckpointTracker.Completed>.Continuation
 
     init(plan: JobPlan, spec: CheckpointSpec, store: CheckpointStore, sinks: [any TwoPhaseCommitSink], lifecycle: JobLifecycle,
-         logger: Logger, events: JobEvents? = nil) {
+         logger: Logger, events: JobEvents? = nil, health: SinkHealth? = nil) {
+        self.health = health ?? SinkHealth(plan: plan)
         self.logger = logger
         self.events = events
         self.plan = plan
@@ -58,7 +61,7 @@ final class CheckpointCoordinator: Sendable {
         for await c in stream {
             let trigger = lifecycle.checkpointAligned(c.id)
             do {
-                try persist(c, trigger: trigger, content: &content)
+                try await persist(c, trigger: trigger, content: &content)
                 failures = 0
                 events?.checkpointCompleted(c.id, job: plan.spec.name)
             } catch {
@@ -103,17 +106,17 @@ final class CheckpointCoordinator: Sendable {
     }
 
     /// Persists the checkpoint that records the end of the input; a failure is fatal.
-    func persistFinal(_ c: CheckpointTracker.Completed) throws(StreamrunError) {
+    func persistFinal(_ c: CheckpointTracker.Completed) async throws(StreamrunError) {
         var content = SnapshotWriter()
-        try persist(c, trigger: nil, content: &content)
+        try await persist(c, trigger: nil, content: &content)
     }
 
     /// Persists one completed checkpoint. A failure is recorded and thrown; the stop checkpoint's
     /// failure (the job would stop without a checkpoint to continue from) is always fatal.
     func persist(_ c: CheckpointTracker.Completed, trigger: JobLifecycle.Machine.Trigger?,
-                 content: inout SnapshotWriter) throws(StreamrunError) {
+                 content: inout SnapshotWriter) async throws(StreamrunError) {
         do {
-            try write(c, savepointRoot: trigger?.savepointRoot, content: &content)
+            try await write(c, savepointRoot: trigger?.savepointRoot, content: &content)
         } catch {
             lifecycle.checkpointFailed(c.id, reason: error.description)
             // A checkpoint without its manifest is an abandoned attempt: remove what was written.
@@ -126,7 +129,7 @@ final class CheckpointCoordinator: Sendable {
         }
     }
 
-    private func write(_ c: CheckpointTracker.Completed, savepointRoot: String?, content: inout SnapshotWriter) throws(StreamrunError) {
+    private func write(_ c: CheckpointTracker.Completed, savepointRoot: String?, content: inout SnapshotWriter) async throws(StreamrunError) {
         var files: [(OperatorSnapshot, [UInt8])] = []
         for (task, payload) in c.states.sorted(by: { $0.key < $1.key }) {
             guard let node = plan.node(task.node) else { continue }
@@ -152,7 +155,7 @@ final class CheckpointCoordinator: Sendable {
             }
         }
         // The checkpoint is durable: the sinks make visible what they prepared for it.
-        for sink in sinks { try sink.commit(c.prepared(for: sink.id), checkpoint: c.id) }
+        for sink in sinks { try await health.commit(sink, c.prepared(for: sink.id), checkpoint: c.id) }
         do {
             _ = try store.retain(spec.retain)
         } catch {

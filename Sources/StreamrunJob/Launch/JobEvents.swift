@@ -15,6 +15,14 @@ public struct JobEvent: Sendable {
     public var delayMs: Int64?
     public var checkpoint: CheckpointID?
     public var lastCheckpoint: CheckpointID?
+    /// The source, operator or sink it is about.
+    public var node: String?
+    /// For `resolved`: the condition that cleared (`circuit_open`, `source_degraded`, …).
+    public var resolves: AlertSpec.Event?
+    /// For a condition sent again (`escalateAfter`): how many times it was sent before.
+    public var escalation: Int?
+    /// The last warnings and errors the job logged, newest last.
+    public var log: [String]?
 
     public init(event: AlertSpec.Event, job: String, message: String, error: StreamrunError? = nil) {
         self.event = event
@@ -45,6 +53,7 @@ public final class JobEvents: Sendable {
         e.attempt = attempt
         e.checkpoint = id
         e.lastCheckpoint = id
+        e.resolves = .restarting
         emit(e)
     }
 

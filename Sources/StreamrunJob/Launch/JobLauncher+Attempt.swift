@@ -18,7 +18,7 @@ extension JobLauncher {
     func runAttempt(statusLine: Bool) async throws(StreamrunError) -> AttemptOutcome {
         var coordinator: CheckpointCoordinator?
         var lastID: CheckpointID = 0
-        var factory = ConnectorFactory(plan: plan, overwrite: options.overwrite)
+        var factory = ConnectorFactory(plan: plan, overwrite: options.overwrite, health: sinkHealth)
         var fresh = FreshStart.first
         if let spec = plan.spec.checkpoints {
             let store = CheckpointStore(root: spec.dir)
@@ -30,14 +30,14 @@ extension JobLauncher {
             lastID = max((try? store.list().map(\.id).max()) ?? nil ?? 0, restored?.checkpointID ?? 0)
             if let r = restored {
                 for w in r.warnings { logger.warning("\(w)") }
-                factory = ConnectorFactory(plan: plan, restore: r.snapshots, overwrite: options.overwrite)
+                factory = ConnectorFactory(plan: plan, restore: r.snapshots, overwrite: options.overwrite, health: sinkHealth)
                 for sink in factory.sinks { try sink.recover(r.prepared(sink.id), checkpoint: r.checkpointID) }
                 let age = Double(max(0, WallClock.nowMs() - r.timestampMs)) / 1000
                 let what = r.directory.hasSuffix(CheckpointPaths(root: "").name(r.checkpointID)) ? "checkpoint \(r.checkpointID)" : r.directory
                 logger.info("resuming from \(what) (\(RunSummary.seconds(age)) old)", metadata: ["checkpoint": "\(r.checkpointID)"])
             }
             coordinator = CheckpointCoordinator(plan: plan, spec: spec, store: store, sinks: factory.sinks, lifecycle: lifecycle,
-                                                logger: logger, events: events)
+                                                logger: logger, events: events, health: sinkHealth)
         } else if options.fromSavepoint != nil {
             throw StreamrunError(.usage, "--from-savepoint needs a checkpoints section in job.json (checkpoints.dir)", location: "checkpoints")
         }
@@ -50,7 +50,7 @@ extension JobLauncher {
         do {
             try await run(runner, coordinator: coord, statusLine: statusLine)
             if coord == nil, let final = runner.finalCheckpoint() {
-                for sink in factory.sinks { try sink.commit(final.prepared(for: sink.id), checkpoint: final.id) }
+                for sink in factory.sinks { try await sinkHealth.commit(sink, final.prepared(for: sink.id), checkpoint: final.id) }
             }
         } catch {
             // Without checkpoints nothing of a failed run may remain; with them, the next attempt's
@@ -112,7 +112,7 @@ extension JobLauncher {
                     coordinator.finishStream()
                     while let child = try await group.next(), child != .persister {}
                     // The end of input is recorded, and the last files committed, or the run fails.
-                    if let final = runner.finalCheckpoint(id: lifecycle.finalCheckpointID()) { try coordinator.persistFinal(final) }
+                    if let final = runner.finalCheckpoint(id: lifecycle.finalCheckpointID()) { try await coordinator.persistFinal(final) }
                 }
                 group.cancelAll()
             }

@@ -58,6 +58,8 @@ public final class JobLauncher: Sendable {
     /// What happens to the job, for alerts.
     public let events = JobEvents()
     public let lifecycle: JobLifecycle
+    /// The sinks' breakers and retry counts, across attempts.
+    public let sinkHealth: SinkHealth
     /// The metrics of the running (or last) attempt.
     private let currentMetrics = Mutex<JobMetrics?>(nil)
     /// Whether `--fresh` has been applied (a restart resumes from this run's own checkpoints).
@@ -73,6 +75,10 @@ public final class JobLauncher: Sendable {
         logger[metadataKey: "job"] = "\(plan.spec.name)"
         self.logger = logger
         lifecycle = JobLifecycle(checkpointsEnabled: plan.spec.checkpoints != nil, history: history)
+        sinkHealth = SinkHealth(plan: plan)
+        sinkHealth.observe { [logger, events, history, name = plan.spec.name] happening in
+            SinkHappenings.report(happening, job: name, logger: logger, events: events, lastCheckpoint: history.lastCompleted?.id)
+        }
     }
 
     /// Asks the job to stop (SIGINT / SIGTERM, `POST /stop`). With checkpoints it stops at a final
@@ -187,7 +193,8 @@ public final class JobLauncher: Sendable {
         return JobStatus(job: plan.spec.name, state: lifecycle.phase,
                          uptimeSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
                          restarts: lifecycle.restarts, operators: metrics?.operatorStatus(parallelism: parallelism) ?? [],
-                         lastCheckpoint: history.lastCompleted, checkpointsDir: plan.spec.checkpoints?.dir)
+                         lastCheckpoint: history.lastCompleted, checkpointsDir: plan.spec.checkpoints?.dir,
+                         sinks: sinkHealth.statuses)
     }
 
     /// The metrics of the current attempt (nil before the first starts).

@@ -38,6 +38,8 @@ public struct JobStatus: Sendable, Codable {
     public var lastCheckpoint: CheckpointHistory.Entry?
     /// Where the job's checkpoints go, if it has any.
     public var checkpointsDir: String?
+    /// Each sink's circuit breaker, retries and fallback count.
+    public var sinks: [SinkHealth.Status] = []
 }
 
 extension JobMetrics {

@@ -6,9 +6,9 @@ import Darwin
 
 /// Wall-clock time, only for what people read — when a checkpoint was taken, how old the one a job
 /// resumes from is — never for data, names or decisions about records.
-enum WallClock {
+public enum WallClock {
     /// Milliseconds since the Unix epoch.
-    static func nowMs() -> Int64 {
+    public static func nowMs() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000

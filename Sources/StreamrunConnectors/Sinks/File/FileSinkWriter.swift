@@ -7,8 +7,13 @@ import StreamrunRuntime
 /// `rollSize`, and hands closed files to the ``FileCommitter``.
 ///
 /// Output is buffered and written with write(2) in large chunks; every closed file is fsynced.
-final class FileSinkWriter: StreamOperator {
+///
+/// A batch is first encoded into the files' buffers (no I/O), then written out. A write that fails
+/// part of the way is cut back (``FileIO/truncate(_:to:path:)``), so a retry in place
+/// (``resume(context:)``) writes the same bytes again; a failed fsync is never retried in place.
+final class FileSinkWriter: RetryableSinkWriter {
     struct OpenFile {
+        /// -1 until the first write creates the file.
         var fd: Int32
         var sequence: Int
         var written: Int
@@ -34,6 +39,9 @@ final class FileSinkWriter: StreamOperator {
     /// Next sequence per subtask index and partition directory, from the checkpoint this run resumed
     /// from (merged over its old subtasks; see ``FileSinkState``).
     var restoredSequences: [Int: [String: Int]] = [:]
+    /// A batch was encoded and its I/O failed: ``resume(context:)`` finishes it.
+    var undrained: [String?] = []
+    var fsyncFailed = false
 
     init(names: PartFileNames, encoder: SinkEncoding, partition: CompiledExpression?, rollBytes: Int, committer: FileCommitter) {
         self.names = names
@@ -44,8 +52,11 @@ final class FileSinkWriter: StreamOperator {
     }
 
     func process(_ batch: RecordBatch, context: OperatorContext) async throws {
+        guard batch.count > 0 else { return }
         guard let partition else {
-            try write(batch, rows: nil, partition: nil)
+            encode(batch, rows: nil, partition: nil)
+            undrained = [nil]
+            try drain()
             return
         }
         let values = try partition.evaluate(batch)
@@ -56,8 +67,15 @@ final class FileSinkWriter: StreamOperator {
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(Int32(row))
         }
-        for key in order { try write(batch, rows: groups[key]!, partition: .some(key ?? PartFileNames.defaultPartition)) }
+        let keys = order.map { String?.some($0 ?? PartFileNames.defaultPartition) }
+        for (key, raw) in zip(keys, order) { encode(batch, rows: groups[raw]!, partition: key) }
+        undrained = keys
+        try drain()
     }
+
+    var retryAction: SinkRetry { fsyncFailed ? .impossible : undrained.isEmpty ? .again : .resume }
+
+    func resume(context: OperatorContext) async throws { try drain() }
 
     /// Checkpoint: close every open file to *pending* and hand the pending files (every one not
     /// yet committed) and the sequence numbers to the checkpoint. The files are published when the
@@ -78,31 +96,51 @@ final class FileSinkWriter: StreamOperator {
         for key in files.keys.sorted(by: { ($0 ?? "") < ($1 ?? "") }) { try close(key) }
     }
 
-    private func write(_ batch: RecordBatch, rows: [Int32]?, partition key: String?) throws(StreamrunError) {
-        if files[key] == nil { try open(key) }
+    /// Appends rows to the partition's buffer, starting a file (a sequence number, not yet created) if none is open.
+    private func encode(_ batch: RecordBatch, rows: [Int32]?, partition key: String?) {
+        if files[key] == nil {
+            let seq = nextSequence[key] ?? restoredSequences[names.subtask]?[names.relativeDirectory(partition: key)] ?? 0
+            nextSequence[key] = seq + 1
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(flushBytes + (flushBytes >> 2))
+            if let h = encoder.fileHeader { buffer.append(contentsOf: h) }
+            files[key] = OpenFile(fd: -1, sequence: seq, written: 0, buffer: buffer)
+        }
         encoder.encode(batch, rows: rows, into: &files[key]!.buffer)
-        if files[key]!.buffer.count >= flushBytes { try flush(key) }
-        if files[key]!.written + files[key]!.buffer.count >= rollBytes { try close(key) }
     }
 
-    private func open(_ key: String?) throws(StreamrunError) {
-        let seq = nextSequence[key] ?? restoredSequences[names.subtask]?[names.relativeDirectory(partition: key)] ?? 0
-        nextSequence[key] = seq + 1
-        let dir = names.directory(partition: key)
-        try FileIO.makeDirectories(dir)
-        let path = names.inProgressPath(partition: key, sequence: seq)
-        let fd = try FileIO.create(path)
+    /// Writes out what the last batch left past the flush or roll size, partition by partition.
+    private func drain() throws(StreamrunError) {
+        while let key = undrained.first {
+            if let f = files[key] {
+                if f.fd < 0 { try create(key) }
+                if f.buffer.count >= flushBytes { try flush(key) }
+                if files[key]!.written + files[key]!.buffer.count >= rollBytes { try close(key) }
+            }
+            undrained.removeFirst()
+        }
+    }
+
+    /// Creates the in-progress file of the partition's open file (at its first batch).
+    private func create(_ key: String?) throws(StreamrunError) {
+        let path = names.inProgressPath(partition: key, sequence: files[key]!.sequence)
+        try FileIO.makeDirectories(names.directory(partition: key))
+        files[key]!.fd = try FileIO.create(path)
         committer.opened(path)
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(flushBytes + (flushBytes >> 2))
-        if let h = encoder.fileHeader { buffer.append(contentsOf: h) }
-        files[key] = OpenFile(fd: fd, sequence: seq, written: 0, buffer: buffer)
     }
 
     private func flush(_ key: String?) throws(StreamrunError) {
-        guard var f = files[key], !f.buffer.isEmpty else { return }
+        guard files[key] != nil, !files[key]!.buffer.isEmpty else { return }
+        if files[key]!.fd < 0 { try create(key) }
+        var f = files[key]!
         let path = names.inProgressPath(partition: key, sequence: f.sequence)
-        try FileIO.writeAll(f.fd, f.buffer, path: path)
+        do {
+            try FileIO.writeAll(f.fd, f.buffer, path: path)
+        } catch {
+            // Part of the buffer may be on disk: cut it off, so writing the buffer again is exact.
+            try FileIO.truncate(f.fd, to: f.written, path: path)
+            throw error
+        }
         f.written += f.buffer.count
         f.buffer.removeAll(keepingCapacity: true)
         files[key] = f
@@ -110,9 +148,19 @@ final class FileSinkWriter: StreamOperator {
 
     private func close(_ key: String?) throws(StreamrunError) {
         try flush(key)
-        guard let f = files.removeValue(forKey: key) else { return }
+        guard let f = files[key] else { return }
+        guard f.fd >= 0 else {
+            files[key] = nil  // nothing was ever written to it
+            return
+        }
         let path = names.inProgressPath(partition: key, sequence: f.sequence)
-        try FileIO.fsync(f.fd, path: path)
+        do {
+            try FileIO.fsync(f.fd, path: path)
+        } catch {
+            fsyncFailed = true
+            throw error
+        }
+        files[key] = nil
         FileIO.close(f.fd)
         let pending = FileCommitter.Pending(inProgress: path, final: names.finalPath(partition: key, sequence: f.sequence),
                                             directory: names.directory(partition: key))
@@ -121,7 +169,7 @@ final class FileSinkWriter: StreamOperator {
     }
 
     deinit {
-        for f in files.values { FileIO.close(f.fd) }
+        for f in files.values where f.fd >= 0 { FileIO.close(f.fd) }
     }
 }
 

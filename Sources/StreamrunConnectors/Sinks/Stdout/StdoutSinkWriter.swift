@@ -4,8 +4,9 @@ import StreamrunIO
 import StreamrunRuntime
 
 /// Writes every batch to standard output as one write (``StandardOutput``), so lines of concurrent
-/// subtasks never interleave mid-line.
-final class StdoutSinkWriter: StreamOperator {
+/// subtasks never interleave mid-line. A write that failed may have printed part of the batch, so it
+/// is never retried in place.
+final class StdoutSinkWriter: RetryableSinkWriter {
     let id: NodeID
     let encoder: SinkEncoding
     let output: StandardOutput
@@ -27,4 +28,8 @@ final class StdoutSinkWriter: StreamOperator {
         encoder.encode(batch, rows: nil, into: &buffer)
         try await output.write(buffer, sink: id)
     }
+
+    var retryAction: SinkRetry { .impossible }
+
+    func resume(context: OperatorContext) async throws {}
 }

@@ -1,0 +1,39 @@
+import Logging
+import StreamrunCore
+import StreamrunPlan
+import StreamrunRuntime
+
+/// What the launcher does with the sinks' happenings (``SinkHealth/Happening``): a log line each, and
+/// the alert events `circuit_open`, then `circuit_closed` and `resolved` when it closes again.
+enum SinkHappenings {
+    static func report(_ h: SinkHealth.Happening, job: String, logger: Logger, events: JobEvents, lastCheckpoint: CheckpointID?) {
+        switch h {
+        case .retrying(let sink, let what, let retry, let limit, let delayMs, let error):
+            let of = limit.map { " of \($0)" } ?? ""
+            logger.warning("sink \(sink): \(what) failed: \(error.description); retry \(retry)\(of) in \(Durations.format(delayMs))",
+                           metadata: ["node": "\(sink)", "attempt": "\(retry)", "delay_ms": "\(delayMs)", "error.code": "\(error.code)",
+                                      "error.class": "\(error.retry)"])
+        case .opened(let sink, let failures, let error, let fallback, let openForMs):
+            let cause = error.map { ": \($0.description)" } ?? ""
+            let then = fallback.map { "its records go to sink \"\($0)\"" } ?? "the sink waits (its input backs up; nothing is dropped)"
+            let message = "sink \(sink): circuit breaker opened after \(failures) consecutive failure\(failures == 1 ? "" : "s")\(cause); "
+                + "\(then) and it is probed again in \(Durations.format(openForMs))"
+            logger.error("\(message)", metadata: ["node": "\(sink)", "circuit": "open", "error.code": "\(error.map { "\($0.code)" } ?? "")"])
+            var e = JobEvent(event: .circuitOpen, job: job, message: message, error: error)
+            e.node = sink.name
+            e.attempt = failures
+            e.lastCheckpoint = lastCheckpoint
+            events.emit(e)
+        case .halfOpened(let sink):
+            logger.info("sink \(sink): circuit breaker half-open: probing the destination", metadata: ["node": "\(sink)", "circuit": "half-open"])
+        case .closed(let sink):
+            let message = "sink \(sink): circuit breaker closed: the destination works again"
+            logger.info("\(message)", metadata: ["node": "\(sink)", "circuit": "closed"])
+            var e = JobEvent(event: .circuitClosed, job: job, message: message)
+            e.node = sink.name
+            e.lastCheckpoint = lastCheckpoint
+            e.resolves = .circuitOpen
+            events.emit(e)
+        }
+    }
+}
