@@ -52,11 +52,18 @@ final class FaultInjectingOperator: StreamOperator {
     }
 }
 
-/// The process-wide counts behind injected faults, by job and fault.
+/// The process-wide counts behind injected faults, by job and fault, and the clock of their
+/// `after`/`for` windows.
 final class FaultCounters: Sendable {
     static let shared = FaultCounters()
     private let records = Mutex<[String: Int]>([:])
     private let fired = Mutex<[String: Int]>([:])
+    /// When the process started, as far as faults tell: the first use of the counters (the
+    /// connector factory of a job with faults touches them as it is made).
+    private let start = ContinuousClock.now
+
+    /// Milliseconds since ``start``.
+    var elapsedMs: Int64 { Int64(start.duration(to: .now) / .milliseconds(1)) }
 
     /// Adds `n` records; the totals before and after.
     func addRecords(job: String, fault: Int, _ n: Int) -> (Int, Int) {
