@@ -23,6 +23,8 @@ public final class AlertDispatcher: Sendable {
         public var delayMs: Int64?
         public var checkpoint: Int64?
         public var lastCheckpoint: Int64?
+        /// The node the event is about (`source_fallback`, `source_degraded`, its `resolved`).
+        public var node: String?
     }
 
     let alerts: [AlertSpec]
@@ -65,7 +67,7 @@ public final class AlertDispatcher: Sendable {
     static func payload(_ e: JobEvent) -> Payload {
         Payload(job: e.job, event: e.event.rawValue, time: isoTime(e.timeMs), message: e.message, errorCode: e.errorCode,
                 errorClass: e.errorClass, attempt: e.attempt, delayMs: e.delayMs, checkpoint: e.checkpoint?.value,
-                lastCheckpoint: e.lastCheckpoint?.value)
+                lastCheckpoint: e.lastCheckpoint?.value, node: e.node)
     }
 
     static func isoTime(_ ms: Int64) -> String {

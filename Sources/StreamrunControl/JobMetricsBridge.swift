@@ -31,6 +31,9 @@ public final class JobMetricsBridge: Sendable {
         public static let checkpointSize = "streamrun_last_checkpoint_size_bytes"
         public static let restarts = "streamrun_restarts_total"
         public static let uptime = "streamrun_uptime_seconds"
+        public static let sourceDegraded = "streamrun_source_degraded"
+        public static let sourceReadRetries = "streamrun_source_read_retries_total"
+        public static let sourceOnFallback = "streamrun_source_on_fallback"
     }
 
     /// The label that names the job on every series.
@@ -52,6 +55,9 @@ public final class JobMetricsBridge: Sendable {
         Name.checkpointSize: "Bytes of state files and manifest of the last completed checkpoint.",
         Name.restarts: "Restarts of the job after failures.",
         Name.uptime: "Time since the job started.",
+        Name.sourceDegraded: "1 while a subtask of the source is degraded (an optional source failed past its retries), else 0.",
+        Name.sourceReadRetries: "Failed reads of the source that were tried again (in place, or in the background while degraded).",
+        Name.sourceOnFallback: "1 while a subtask of the source reads its fallback, else 0.",
     ]
 
     static let durationBuckets: [Duration] = [
@@ -127,7 +133,8 @@ struct BridgeState {
     mutating func refreshOperators(_ metrics: JobMetrics?) {
         if let old = attempt, let metrics, old !== metrics {
             copyOperators(old)
-            let totals = [Name.recordsIn, Name.recordsOut, Name.lateRecords, Name.duplicates, Name.deadLettered, Name.skipped]
+            let totals = [Name.recordsIn, Name.recordsOut, Name.lateRecords, Name.duplicates, Name.deadLettered, Name.skipped,
+                          Name.sourceReadRetries]
             for k in copied.keys where totals.contains(where: k.hasPrefix) {
                 copied[k] = 0
             }
@@ -154,6 +161,12 @@ struct BridgeState {
             addSeconds(Double(node.backpressureNanos.load) / 1e9, to: Name.backpressure, labels)
             let wm = node.watermark.load
             if wm != Watermark.min { gauge(Name.watermark, labels).set(Double(wm.milliseconds) / 1000) }
+            if node.kind.hasPrefix("source") {
+                let byNode = self.labels(("node", node.id.name))
+                add(Int64(node.readRetries.load), to: Name.sourceReadRetries, byNode)
+                gauge(Name.sourceDegraded, byNode).set(node.degradedSubtasks.load > 0 ? 1.0 : 0.0)
+                gauge(Name.sourceOnFallback, byNode).set(node.fallbackSubtasks.load > 0 ? 1.0 : 0.0)
+            }
         }
     }
 

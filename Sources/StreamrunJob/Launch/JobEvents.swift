@@ -15,6 +15,8 @@ public struct JobEvent: Sendable {
     public var delayMs: Int64?
     public var checkpoint: CheckpointID?
     public var lastCheckpoint: CheckpointID?
+    /// The node the event is about (a source that fell back, degraded or rejoined); nil for the job.
+    public var node: String?
 
     public init(event: AlertSpec.Event, job: String, message: String, error: StreamrunError? = nil) {
         self.event = event
