@@ -16,6 +16,9 @@ public struct ConnectorFactory: OperatorFactory {
     let rateBudgets = SourceRateBudgets()
     /// The sinks' breakers and retry counts (the job's, kept across restarts).
     public let health: SinkHealth
+    /// Told of source retries, fallback switches, degradation and rejoining (the launcher logs
+    /// them and sends alerts); nil: nobody is told.
+    public var observer: SourceObserver?
 
     /// - Parameter overwrite: sinks replace the output of an earlier run at their first commit
     ///   instead of refusing to start (`--overwrite`).
@@ -24,7 +27,7 @@ public struct ConnectorFactory: OperatorFactory {
         self.plan = plan
         self.restore = restore
         self.health = health ?? SinkHealth(plan: plan)
-        if !plan.spec.faults.isEmpty { FaultCounters.markStart() }
+        if !plan.spec.faults.isEmpty { _ = FaultCounters.shared.elapsedMs }  // starts the faults' clock
         sinks = plan.nodes.compactMap { node -> (any TwoPhaseCommitSink)? in
             guard case .sink(let sink) = node.kind else { return nil }
             let made: any TwoPhaseCommitSink
@@ -32,22 +35,23 @@ public struct ConnectorFactory: OperatorFactory {
             case .file: made = FileSink(id: node.id, plan: sink, schema: node.inputSchema!, overwrite: overwrite)
             case .stdout: made = StdoutSink(id: node.id, plan: sink, schema: node.inputSchema!)
             }
-            let faults = Self.faults(plan, on: node.id) { $0 == .failCommits }
-            return faults.isEmpty ? made : FaultInjectingSink(made, faults: faults, job: plan.spec.name)
+            let faults = FaultWindow.windows(plan, node: node.id.name, kind: .failCommits)
+            return faults.isEmpty ? made : FaultInjectingSink(made, faults: faults)
         }
     }
 
-    /// The job's faults of the kinds `kinds` on `node`, with their index in `"faults"`.
-    static func faults(_ plan: JobPlan, on node: NodeID, _ kinds: (FaultSpec.Kind) -> Bool) -> [(index: Int, spec: FaultSpec)] {
-        plan.spec.faults.enumerated().filter { $0.element.node == node.name && kinds($0.element.kind) }.map { ($0.offset, $0.element) }
-    }
 
     /// Fails before any record moves when a source's input is missing or a sink's destination
-    /// cannot be written.
+    /// cannot be written. A source with a fallback needs one of its two paths; an optional source
+    /// none (it starts degraded).
     public func preflight() throws(StreamrunError) {
         for node in plan.nodes {
-            if case .source(let s) = node.kind, s.kind == .file {
-                _ = try FileSplits.files(s.path ?? "", jsonPath: s.jsonPath + ".path")
+            if case .source(let s) = node.kind, s.kind == .file, !s.optional {
+                do {
+                    _ = try FileSplits.files(s.path ?? "", jsonPath: s.jsonPath + ".path")
+                } catch {
+                    guard let f = fallbackSpec(of: s), (try? FileSplits.files(f.path ?? "", jsonPath: f.jsonPath)) != nil else { throw error }
+                }
             }
         }
         for sink in sinks { try sink.preflight() }
@@ -63,19 +67,54 @@ public struct ConnectorFactory: OperatorFactory {
 
     func makeSource(_ node: PlanNode, subtask: Int, stop: StopFlag, metrics: NodeMetrics?) throws -> any SourceReader {
         guard case .source(let spec) = node.kind else { throw internalError(node) }
+        let fallback = fallbackSpec(of: spec)
+        var faults: [SourceFailover.Side: [FaultWindow]] = [.primary: FaultWindow.windows(plan, node: spec.id, kind: .failReads)]
+        if let fallback { faults[.fallback] = FaultWindow.windows(plan, node: fallback.id, kind: .failReads) }
         switch spec.kind {
         case .file:
             let old = restore?[node.id]?.first { $0.subtask == subtask }
             let cursor = old?.parallelism == node.parallelism ? try SplitState.decodeCursor(old?.named[SplitState.cursorSection]) : nil
+            let (splits, side, relist) = try restoredFileSplits(node, spec: spec, fallback: fallback)
+            let failover = SourceFailover(spec: spec, fallback: fallback, subtask: subtask, side: side, faults: faults,
+                                          metrics: metrics, observer: observer)
             return try FileSourceReader(spec: spec, subtask: subtask, parallelism: node.parallelism, stop: stop,
-                                        restore: try restoredSplits(node), cursor: cursor, rateBudgets: rateBudgets,
-                                        metrics: metrics) {
+                                        restore: splits, cursor: cursor, relist: relist, rateBudgets: rateBudgets,
+                                        metrics: metrics, failover: failover) {
                 RecordDecoders.make(for: spec)
             }
         case .generator:
+            let failover = SourceFailover(spec: spec, fallback: nil, subtask: subtask, side: .primary, faults: faults,
+                                          metrics: metrics, observer: observer)
             return GeneratorSourceReader(spec: spec, subtask: subtask, parallelism: node.parallelism, stop: stop,
-                                         restore: try restoredSplits(node), rateBudgets: rateBudgets)
+                                         restore: try restoredSplits(node), rateBudgets: rateBudgets, failover: failover)
         }
+    }
+
+    /// The standby source `spec` falls back to (its paths resolved like every source's).
+    func fallbackSpec(of spec: SourceSpec) -> SourceSpec? {
+        spec.fallback.flatMap { id in plan.spec.sources.first { $0.id == id } }
+    }
+
+    /// A file source's splits in the checkpoint, named under the root of the side it continues on
+    /// (the fallback when any old subtask had switched), and whether to list the files again (an
+    /// old subtask had not listed them yet).
+    private func restoredFileSplits(_ node: PlanNode, spec: SourceSpec, fallback: SourceSpec?)
+        throws(StreamrunError) -> (splits: [SplitState]?, side: SourceFailover.Side, relist: Bool) {
+        guard let snapshots = restore?[node.id] else { return (nil, .primary, false) }
+        var sides: [SourceSideState] = []
+        for s in snapshots { sides.append(try SourceSideState.decode(s.named[SourceSideState.section])) }
+        let side: SourceFailover.Side = fallback != nil && sides.contains { $0.side == .fallback } ? .fallback : .primary
+        let roots: [SourceFailover.Side: SourceRoot] = [.primary: SourceRoot(path: spec.path ?? ""),
+                                                        .fallback: SourceRoot(path: fallback?.path ?? spec.path ?? "")]
+        var all: [SplitState] = []
+        for (snapshot, old) in zip(snapshots, sides) {
+            guard let bytes = snapshot.named[SplitState.section] else { continue }
+            for var split in try SplitState.decode(bytes) {
+                split.path = roots[side]!.absolute(roots[old.side]!.relative(split.path))
+                all.append(split)
+            }
+        }
+        return (all.sorted { $0.index < $1.index }, side, sides.contains { !$0.listed })
     }
 
     /// The one source `node` reads from, through any operators; nil when it reads several.
@@ -93,11 +132,12 @@ public struct ConnectorFactory: OperatorFactory {
     public func makeOperator(_ node: PlanNode, subtask: Int) throws -> any StreamOperator {
         var op = try makeOperatorItself(node, subtask: subtask)
         if case .sink = node.kind {
-            op = GuardedSinkWriter(op, sink: node.id, health: health, faults: Self.faults(plan, on: node.id) { $0 == .failWrites },
-                                   job: plan.spec.name)
+            op = GuardedSinkWriter(op, sink: node.id, health: health,
+                                   faults: FaultWindow.windows(plan, node: node.id.name, kind: .failWrites))
         }
-        let faults = Self.faults(plan, on: node.id) { $0 == .failRecord || $0 == .failCheckpoint }
-        return faults.isEmpty ? op : FaultInjectingOperator(op, faults: faults, job: plan.spec.name)
+        let faults = FaultWindow.windows(plan, node: node.id.name, kind: .failRecord)
+            + FaultWindow.windows(plan, node: node.id.name, kind: .failCheckpoint)
+        return faults.isEmpty ? op : FaultInjectingOperator(op, faults: faults)
     }
 
     func makeOperatorItself(_ node: PlanNode, subtask: Int) throws -> any StreamOperator {

@@ -35,6 +35,9 @@ public final class JobMetricsBridge: Sendable {
         public static let sinkRetries = "streamrun_sink_retries_total"
         public static let sinkFailures = "streamrun_sink_failures_total"
         public static let fallbackRecords = "streamrun_sink_fallback_records_total"
+        public static let sourceDegraded = "streamrun_source_degraded"
+        public static let sourceReadRetries = "streamrun_source_read_retries_total"
+        public static let sourceOnFallback = "streamrun_source_on_fallback"
     }
 
     /// The label that names the job on every series.
@@ -60,6 +63,9 @@ public final class JobMetricsBridge: Sendable {
         Name.sinkRetries: "Writes and commits of a sink retried in place after a transient failure.",
         Name.sinkFailures: "Failed writes and commits of a sink (each try counts).",
         Name.fallbackRecords: "Records a sink handed to its fallback sink while its circuit breaker was open.",
+        Name.sourceDegraded: "1 while a subtask of the source is degraded (an optional source failed past its retries), else 0.",
+        Name.sourceReadRetries: "Failed reads of the source that were tried again (in place, or in the background while degraded).",
+        Name.sourceOnFallback: "1 while a subtask of the source reads its fallback, else 0.",
     ]
 
     static let durationBuckets: [Duration] = [
@@ -142,7 +148,8 @@ struct BridgeState {
     mutating func refreshOperators(_ metrics: JobMetrics?) {
         if let old = attempt, let metrics, old !== metrics {
             copyOperators(old)
-            let totals = [Name.recordsIn, Name.recordsOut, Name.lateRecords, Name.duplicates, Name.deadLettered, Name.skipped]
+            let totals = [Name.recordsIn, Name.recordsOut, Name.lateRecords, Name.duplicates, Name.deadLettered, Name.skipped,
+                          Name.sourceReadRetries]
             for k in copied.keys where totals.contains(where: k.hasPrefix) {
                 copied[k] = 0
             }
@@ -169,6 +176,12 @@ struct BridgeState {
             addSeconds(Double(node.backpressureNanos.load) / 1e9, to: Name.backpressure, labels)
             let wm = node.watermark.load
             if wm != Watermark.min { gauge(Name.watermark, labels).set(Double(wm.milliseconds) / 1000) }
+            if node.kind.hasPrefix("source") {
+                let byNode = self.labels(("node", node.id.name))
+                add(Int64(node.readRetries.load), to: Name.sourceReadRetries, byNode)
+                gauge(Name.sourceDegraded, byNode).set(node.degradedSubtasks.load > 0 ? 1.0 : 0.0)
+                gauge(Name.sourceOnFallback, byNode).set(node.fallbackSubtasks.load > 0 ? 1.0 : 0.0)
+            }
         }
     }
 

@@ -43,7 +43,7 @@ public struct StatusReport: Sendable {
 
     public var text: String {
         let s = status
-        var lines = ["job \"\(s.job)\": \(s.state.rawValue), up \(Self.duration(s.uptimeSeconds)), "
+        var lines = ["job \"\(s.job)\": \(s.stateText), up \(Self.duration(s.uptimeSeconds)), "
             + "\(s.restarts) restart\(s.restarts == 1 ? "" : "s"), \(Self.number(sourceRate())) records/s read"]
         let r = rates()
         let header = ["OPERATOR", "TYPE", "PARALLELISM", "RECORDS IN", "RECORDS OUT", "IN/S", "OUT/S", "WATERMARK", "BACKPRESSURE"]
@@ -54,6 +54,7 @@ public struct StatusReport: Sendable {
         }
         if !rows.isEmpty { lines.append(Self.table(header: header, rows: rows, rightAligned: [2, 3, 4, 5, 6, 8])) }
         lines += badRecords
+        lines += sourceHealth
         lines += sinkHealth
         lines.append(lastCheckpoint)
         return lines.joined(separator: "\n")
@@ -64,6 +65,18 @@ public struct StatusReport: Sendable {
         status.operators.filter { $0.deadLettered + $0.skipped > 0 }.map { op in
             let rules = op.badRecords.map { ($0.rule, $0.deadLettered + $0.skipped) }
             return "bad records at \(op.id): " + RunSummary.badRecordsText(deadLettered: op.deadLettered, skipped: op.skipped, rules: rules)
+        }
+    }
+
+    /// One line per source that retried reads, is degraded or reads its fallback:
+    /// `source bids: degraded, 12 read retries`.
+    var sourceHealth: [String] {
+        status.operators.compactMap { op in
+            var parts: [String] = []
+            if op.degraded == true { parts.append("degraded") }
+            if op.onFallback == true { parts.append("reads its fallback") }
+            if let n = op.readRetries, n > 0 { parts.append("\(n) read retr\(n == 1 ? "y" : "ies")") }
+            return parts.isEmpty ? nil : "source \(op.id): " + parts.joined(separator: ", ")
         }
     }
 

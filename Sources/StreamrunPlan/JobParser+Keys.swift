@@ -21,7 +21,7 @@ extension JobParser {
         "eventTime": ["field", "maxOutOfOrderness", "idleTimeout"],
         "maxErrorRate": ["rate", "window"],
         "fieldConstraints": ["type", "required", "nullable", "min", "max", "enum", "minLength", "maxLength", "pattern", "format"],
-        "fileSource": sourceCommon.union(["path", "format", "schema", "follow", "header", "delimiter", "splitSize"]),
+        "fileSource": sourceCommon.union(["path", "format", "schema", "follow", "header", "delimiter", "splitSize", "fallback"]),
         "generatorSource": sourceCommon.union(["seed", "count", "splits"]),
         "filterOperator": operatorCommon.union(["where"]),
         "mapOperator": operatorCommon.union(["set", "drop", "select", "onError", "deadLetter"]),
@@ -35,7 +35,7 @@ extension JobParser {
     ]
 
     static let sourceCommon: Set<String> = ["id", "type", "parallelism", "eventTime", "maxRecordsPerSecond", "onError",
-                                            "deadLetter", "maxErrorRate", "maxRecordSize"]
+                                            "deadLetter", "maxErrorRate", "maxRecordSize", "retry", "optional"]
     static let operatorCommon: Set<String> = ["id", "type", "inputs", "parallelism"]
     static let sinkCommon: Set<String> = ["id", "type", "inputs", "parallelism", "retry", "circuitBreaker", "fallback"]
 

@@ -13,6 +13,8 @@ extension JobReader {
         s.maxRecordsPerSecond = number(o, "maxRecordsPerSecond", path, in: JobLimits.recordsPerSecond)
         if let e = o["eventTime"] { s.eventTime = eventTime(e, Self.join(path, "eventTime")) }
         readErrorHandling(o, path, into: &s)
+        s.retry = retry(o, path)
+        s.optional = bool(o, "optional", path) ?? false
         switch kind {
         case .file: readFileSource(o, path, into: &s)
         case .generator: readGenerator(o, path, into: &s)
@@ -46,6 +48,7 @@ extension JobReader {
             }
         }
         s.splitBytes = byteSize(o, "splitSize", path) ?? s.splitBytes
+        s.fallback = string(o, "fallback", path)
     }
 
     private mutating func readGenerator(_ o: JSONObject, _ path: String, into s: inout SourceSpec) {

@@ -14,6 +14,7 @@ extension JobPlan {
         }
         for i in copy.spec.sinks.indices { copy.spec.sinks[i].path = resolve(copy.spec.sinks[i].path) }
         if let dir = copy.spec.checkpoints?.dir { copy.spec.checkpoints?.dir = resolve(dir)! }
+        for i in copy.spec.faults.indices { copy.spec.faults[i].whilePath = resolve(copy.spec.faults[i].whilePath) }
         for i in copy.nodes.indices {
             switch copy.nodes[i].kind {
             case .source(var s):

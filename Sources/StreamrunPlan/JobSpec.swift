@@ -154,6 +154,15 @@ public struct SourceSpec: Sendable, Hashable {
     /// The directory `path` was made relative to (that of job.json), when it was relative: dead letters
     /// name their file relative to it, so they read the same whatever directory the job ran from.
     public var pathBase: String?
+    /// How a read that failed (an I/O error opening or reading a file, an injected `fail-reads`) is
+    /// retried in place, at the same position, before the fallback, degradation or a job failure.
+    public var retry: RetrySpec = .default
+    /// file: the id of a source with the same type, format and schema whose `path` this source
+    /// switches to when its own reads fail past their retries (a standby: not run by itself).
+    public var fallback: String?
+    /// A source that fails past its retries (and its fallback's) leaves the job running *degraded*
+    /// instead of failing it, and is retried in the background until it rejoins.
+    public var optional = false
     public static let defaultMaxRecordSize = 1 << 20
 
     public init(id: String, kind: Kind, path: String? = nil, format: DataFormat = .jsonl, schema: Schema = Schema([]),

@@ -102,6 +102,7 @@ extension Validation {
         planSpec.schema = schema
         let p = parallelism(s.parallelism, path: s.jsonPath)
         let dead = s.onError == .deadLetter ? DeadLetter.schema : nil
+        if standbys[s.id] != nil { return Flow(schema: schema, eventTime: time) }
         planNodes.append(PlanNode(id: NodeID(s.id), kind: .source(planSpec), inputs: [], inputSchema: nil, outputSchema: schema,
                                   deadSchema: dead, parallelism: p, jsonPath: s.jsonPath))
         return Flow(schema: schema, eventTime: time, dead: dead)

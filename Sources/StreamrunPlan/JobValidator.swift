@@ -33,10 +33,10 @@ public enum JobValidator {
     static func check(_ spec: JobSpec, hints: Hints) -> (plan: JobPlan?, issues: [JobIssue]) {
         var v = Validation(spec: spec, hints: hints)
         v.run()
-        if v.issues.isEmpty && !hints.parserFoundProblems && v.planNodes.count != v.decls.count {
+        if v.issues.isEmpty && !hints.parserFoundProblems && v.planNodes.count + v.standbys.count != v.decls.count {
             // Every node without a reported problem is planned; anything else is a bug here.
             let planned = Set(v.planNodes.map(\.id))
-            for d in v.decls where !planned.contains(NodeID(d.id)) {
+            for d in v.decls where !planned.contains(NodeID(d.id)) && v.standbys[d.id] == nil {
                 v.issue(d.path, "internal error: \"\(d.id)\" could not be planned; please report this job")
             }
         }
@@ -91,6 +91,9 @@ struct Validation {
     var unresolved: Set<Int> = []
     var flows: [String: Flow] = [:]
     var planNodes: [PlanNode] = []
+    /// Sources named as another source's `fallback` (standby id → the first source naming it): they
+    /// are not planned; the source that names one switches to its path.
+    var standbys: [String: String] = [:]
 
     typealias Hints = JobValidator.Hints
 
@@ -104,6 +107,7 @@ struct Validation {
     mutating func run() {
         checkJob()
         declare()
+        checkSourceFallbacks()
         checkFaults()
         resolveInputs()
         let order = topologicalOrder()
@@ -229,6 +233,11 @@ struct Validation {
                     if !hints.dropped.contains(ref.node.name) {
                         issue(path, "\"\(raw)\" is not a source or operator id")
                     }
+                    unresolved.insert(i)
+                    continue
+                }
+                if let primary = standbys[ref.node.name] {
+                    issue(path, "\"\(raw)\" is the fallback of source \"\(primary)\", a standby that is not read by itself; read \"\(primary)\"")
                     unresolved.insert(i)
                     continue
                 }

@@ -9,21 +9,18 @@ import Synchronization
 /// heals after one restart.
 final class FaultInjectingOperator: StreamOperator {
     let inner: any StreamOperator
-    let faults: [(index: Int, spec: FaultSpec)]
-    let job: String
+    let faults: [FaultWindow]
 
-    init(_ inner: any StreamOperator, faults: [(index: Int, spec: FaultSpec)], job: String) {
+    init(_ inner: any StreamOperator, faults: [FaultWindow]) {
         self.inner = inner
         self.faults = faults
-        self.job = job
     }
 
     func process(_ batch: RecordBatch, context: OperatorContext) async throws {
-        for (i, f) in faults where f.kind == .failRecord {
-            let (old, new) = FaultCounters.shared.addRecords(job: job, fault: i, batch.count)
-            if new / f.every > old / f.every, f.fires(job: job, index: i) {
-                throw Self.error(f, "after \(new / f.every * f.every) records")
-            }
+        for w in faults where w.spec.kind == .failRecord {
+            let every = w.spec.every
+            let (old, new) = FaultCounters.shared.addRecords(job: w.job, fault: w.index, batch.count)
+            if new / every > old / every, w.firesNow() { throw w.error("after \(new / every * every) records") }
         }
         try await inner.process(batch, context: context)
     }
@@ -35,30 +32,35 @@ final class FaultInjectingOperator: StreamOperator {
     func finish(context: OperatorContext) async throws { try await inner.finish(context: context) }
 
     func snapshotState(checkpoint id: CheckpointID, context: OperatorContext) async throws -> SnapshotPayload? {
-        for (i, f) in faults where f.kind == .failCheckpoint && f.checkpoint == id.value {
-            if f.fires(job: job, index: i) { throw Self.error(f, "at checkpoint \(id)") }
+        for w in faults where w.spec.kind == .failCheckpoint && w.spec.checkpoint == id.value && w.firesNow() {
+            throw w.error("at checkpoint \(id)")
         }
         return try await inner.snapshotState(checkpoint: id, context: context)
     }
 
-    static func error(_ f: FaultSpec, _ when: String) -> StreamrunError { f.error(when) }
+    static func error(_ f: FaultSpec, _ when: String) -> StreamrunError {
+        let retry: StreamrunError.RetryClass
+        switch f.errorClass {
+        case .transient: retry = .transient
+        case .internal: retry = .internal
+        case .user: retry = .user
+        }
+        return StreamrunError(.injectedFault, "injected fault (\(f.kind.rawValue)) \(when)", retry: retry, location: f.jsonPath)
+    }
 }
 
-/// The process-wide counts behind injected faults, by job and fault.
+/// The process-wide counts behind injected faults, by job and fault, and the clock of their
+/// `after`/`for` windows.
 final class FaultCounters: Sendable {
     static let shared = FaultCounters()
-    /// When the process started, as far as faults' `after` and `for` are concerned (``markStart()``).
-    private static let start = ContinuousClock.now
-
-    /// Fixes the start (the first call to anything here does too).
-    static func markStart() { _ = start }
-
-    static var sinceStartMs: Int64 {
-        let d = start.duration(to: .now)
-        return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
-    }
     private let records = Mutex<[String: Int]>([:])
     private let fired = Mutex<[String: Int]>([:])
+    /// When the process started, as far as faults tell: the first use of the counters (the
+    /// connector factory of a job with faults touches them as it is made).
+    private let start = ContinuousClock.now
+
+    /// Milliseconds since ``start``.
+    var elapsedMs: Int64 { Int64(start.duration(to: .now) / .milliseconds(1)) }
 
     /// Adds `n` records; the totals before and after.
     func addRecords(job: String, fault: Int, _ n: Int) -> (Int, Int) {

@@ -6,13 +6,11 @@ import StreamrunRuntime
 /// everything else goes to the sink it wraps.
 final class FaultInjectingSink: TwoPhaseCommitSink {
     let inner: any TwoPhaseCommitSink
-    let faults: [(index: Int, spec: FaultSpec)]
-    let job: String
+    let faults: [FaultWindow]
 
-    init(_ inner: any TwoPhaseCommitSink, faults: [(index: Int, spec: FaultSpec)], job: String) {
+    init(_ inner: any TwoPhaseCommitSink, faults: [FaultWindow]) {
         self.inner = inner
         self.faults = faults
-        self.job = job
     }
 
     var id: NodeID { inner.id }
@@ -28,7 +26,7 @@ final class FaultInjectingSink: TwoPhaseCommitSink {
     func abort() { inner.abort() }
 
     func commit(_ prepared: [PreparedCommit], checkpoint: CheckpointID) throws(StreamrunError) {
-        for (i, f) in faults where f.fires(job: job, index: i) { throw f.error("committing checkpoint \(checkpoint)") }
+        for f in faults where f.firesNow() { throw f.error("committing checkpoint \(checkpoint)") }
         try inner.commit(prepared, checkpoint: checkpoint)
     }
 }

@@ -14,15 +14,14 @@ final class GuardedSinkWriter: StreamOperator {
     let inner: any StreamOperator
     let sink: NodeID
     let health: SinkHealth
-    let faults: [(index: Int, spec: FaultSpec)]
-    let job: String
+    /// `fail-writes` faults on the sink.
+    let faults: [FaultWindow]
 
-    init(_ inner: any StreamOperator, sink: NodeID, health: SinkHealth, faults: [(index: Int, spec: FaultSpec)], job: String) {
+    init(_ inner: any StreamOperator, sink: NodeID, health: SinkHealth, faults: [FaultWindow]) {
         self.inner = inner
         self.sink = sink
         self.health = health
         self.faults = faults
-        self.job = job
     }
 
     func process(_ batch: RecordBatch, context: OperatorContext) async throws {
@@ -69,7 +68,7 @@ final class GuardedSinkWriter: StreamOperator {
             }
             var reached = false
             do {
-                for (i, f) in faults where f.kind == .failWrites && f.fires(job: job, index: i) { throw f.error("on a \(what)") }
+                for f in faults where f.firesNow() { throw f.error("on a \(what)") }
                 reached = true
                 if resume, let writer = inner as? any RetryableSinkWriter {
                     try await writer.resume(context: context)

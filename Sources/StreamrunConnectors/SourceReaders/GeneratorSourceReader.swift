@@ -23,11 +23,15 @@ final class GeneratorSourceReader: SourceReader {
     let timeColumn: Int?
     var limiter: RateLimiter?
     var pendingWatermark: Watermark?
+    /// Retries and degradation of failed reads (only injected `fail-reads` faults fail here).
+    let failover: SourceFailover
 
     /// - Parameter restore: the splits stored by a checkpoint (all old subtasks' together).
     /// - Parameter rateBudgets: where the subtasks of one run share `maxRecordsPerSecond`.
+    /// - Parameter failover: how failed reads are retried (default: the source's retries, nothing reported).
     init(spec: SourceSpec, subtask: Int, parallelism: Int, stop: StopFlag, restore: [SplitState]? = nil,
-         rateBudgets: SourceRateBudgets? = nil) {
+         rateBudgets: SourceRateBudgets? = nil, failover: SourceFailover? = nil) {
+        self.failover = failover ?? SourceFailover(spec: spec, fallback: nil, subtask: subtask, side: .primary, metrics: nil, observer: nil)
         self.spec = spec
         self.stop = stop
         self.generator = NexmarkGenerator(seed: spec.seed)
@@ -98,6 +102,14 @@ final class GeneratorSourceReader: SourceReader {
         }
         try Task.checkCancellation()
         if stop.isRequested { return nil }
+        if let instead = try await failover.beforeRead() { return instead }
+        do throws(StreamrunError) {
+            try failover.injectFaults(reading: "the generator")
+            failover.readSucceeded()
+        } catch {
+            _ = try failover.readFailed(error)
+            return .pending
+        }
         // The owned split whose current block comes first.
         var best: Int?
         for s in splits.indices where !exhausted(s) {

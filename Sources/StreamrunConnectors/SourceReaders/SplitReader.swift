@@ -94,10 +94,26 @@ final class SplitReader {
 
     /// Decodes up to `maxRows` records into `builder`. Returns the rows added; 0 with `finished == false`
     /// means a followed file has no complete new record yet.
+    ///
+    /// A read that fails (opening or reading the file) leaves the reader where it was: the call after
+    /// it goes on at the same place. When the call had consumed records (rows, or bad records whose
+    /// dead letters wait in `badRecords`) before the failure, it returns them and the next call fails.
     func read(maxRows: Int, into builder: inout BatchBuilder) throws(StreamrunError) -> Int {
-        if !positioned { try position() }
-        if bomPending, try !skipByteOrderMark() { return 0 }
         var rows = 0
+        consumedRecords = false
+        do {
+            try read(maxRows: maxRows, into: &builder, rows: &rows)
+        } catch where SourceFailover.isReadFailure(error) && (rows > 0 || consumedRecords) {
+        }
+        return rows
+    }
+
+    /// Set when a record (good or bad) is consumed: what a failed read must hand over.
+    private var consumedRecords = false
+
+    private func read(maxRows: Int, into builder: inout BatchBuilder, rows: inout Int) throws(StreamrunError) {
+        if !positioned { try position() }
+        if bomPending, try !skipByteOrderMark() { return }
         while rows < maxRows && !finished {
             if longRecord != nil {
                 guard try skipLongRecord() else { break }  // a followed file: the rest is not written yet
@@ -140,10 +156,10 @@ final class SplitReader {
                 if try !fill() && follow { break }  // a followed file: wait for more
             }
         }
-        return rows
     }
 
     private func consume(_ progress: DecodeProgress) {
+        if progress.bytes > 0 { consumedRecords = true }
         lo += progress.bytes
         recordOffset += Int64(progress.bytes)
         if progress.bytes > 0 { firstRecordAfterBOM = false }
@@ -204,6 +220,7 @@ final class SplitReader {
             long.skipped += Int64(hi - lo)
             if hi > lo { long.lastByte = buffer[hi - 1] }  // a CR before a newline in the next read
             lo = hi
+            longRecord = long  // a read that fails below goes on from here next time
             if try !fill() {
                 if follow {
                     longRecord = long
@@ -218,6 +235,7 @@ final class SplitReader {
         if endsWithNewline { length -= (lo > 1 ? buffer[lo - 2] : long.lastByte) == 13 ? 2 : 1 }
         long.letter.rawLength = length
         longRecord = nil
+        consumedRecords = true
         recordOffset += long.skipped
         if endsWithNewline { linesConsumed += 1 }
         firstRecordAfterBOM = false
@@ -250,11 +268,23 @@ final class SplitReader {
 
     /// For a split that starts mid-file: skip the partial line before its first record.
     private func position() throws(StreamrunError) {
-        positioned = true
         guard split.start > 0 else {
+            positioned = true
             bomPending = true
             return
         }
+        // Only once positioned: a read that fails on the way starts over (and a checkpoint meanwhile
+        // stores the split's start).
+        do {
+            try skipPartialLine()
+        } catch {
+            (recordOffset, readOffset, lo, hi) = (split.start, split.start, 0, 0)
+            throw error
+        }
+        positioned = true
+    }
+
+    private func skipPartialLine() throws(StreamrunError) {
         readOffset = split.start - 1
         recordOffset = split.start - 1
         lo = 0

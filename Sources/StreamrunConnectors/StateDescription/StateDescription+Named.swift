@@ -4,7 +4,8 @@ import StreamrunCore
 // Named (non-keyed) state: one line per subtask.
 extension StateDescription {
     /// `{"subtask":0,"cursor":1,"splits":[{"split":0,"path":…,"start":0,"end":…,"offset":…,"finished":false,"maxEventTime":…}]}`;
-    /// `end` is `null` for a split that runs to the end of its file.
+    /// `end` is `null` for a split that runs to the end of its file. A subtask that reads its fallback
+    /// (or had not listed its files yet) has `"side":"fallback"` (and `"listed":false`) after `cursor`.
     static func fileSourceLines(_ snapshots: [OperatorSnapshot]) throws(StreamrunError) -> [OrderedJSON] {
         var out: [OrderedJSON] = []
         for s in snapshots {
@@ -14,8 +15,13 @@ extension StateDescription {
                          ("end", split.end == .max ? .null : .int(split.end)), ("offset", .int(split.position)), ("finished", .bool(split.finished)),
                          ("maxEventTime", eventTime(split.maxEventTime))])
             }
-            out.append(.object([("subtask", .int(Int64(s.subtask))), ("cursor", cursor.map { .int(Int64($0)) } ?? .null),
-                                ("splits", .array(splits))]))
+            var members: [(String, OrderedJSON)] = [("subtask", .int(Int64(s.subtask))), ("cursor", cursor.map { .int(Int64($0)) } ?? .null)]
+            if let bytes = s.named[SourceSideState.section] {
+                let side = try SourceSideState.decode(bytes)
+                members.append(("side", .string(side.side == .fallback ? "fallback" : "primary")))
+                if !side.listed { members.append(("listed", .bool(false))) }
+            }
+            out.append(.object(members + [("splits", .array(splits))]))
         }
         return out
     }

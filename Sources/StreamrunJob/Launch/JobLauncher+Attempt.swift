@@ -19,6 +19,9 @@ extension JobLauncher {
         var coordinator: CheckpointCoordinator?
         var lastID: CheckpointID = 0
         var factory = ConnectorFactory(plan: plan, overwrite: options.overwrite, health: sinkHealth)
+        let observer: SourceObserver = { [self] in sourceHappened($0) }
+        factory.observer = observer
+        sourceConditions.attemptStarted()
         var fresh = FreshStart.first
         if let spec = plan.spec.checkpoints {
             let store = CheckpointStore(root: spec.dir)
@@ -31,6 +34,7 @@ extension JobLauncher {
             if let r = restored {
                 for w in r.warnings { logger.warning("\(w)") }
                 factory = ConnectorFactory(plan: plan, restore: r.snapshots, overwrite: options.overwrite, health: sinkHealth)
+                factory.observer = observer
                 for sink in factory.sinks { try sink.recover(r.prepared(sink.id), checkpoint: r.checkpointID) }
                 let age = Double(max(0, WallClock.nowMs() - r.timestampMs)) / 1000
                 let what = r.directory.hasSuffix(CheckpointPaths(root: "").name(r.checkpointID)) ? "checkpoint \(r.checkpointID)" : r.directory

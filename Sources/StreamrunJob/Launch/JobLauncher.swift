@@ -57,6 +57,8 @@ public final class JobLauncher: Sendable {
     public let history = CheckpointHistory()
     /// What happens to the job, for alerts.
     public let events = JobEvents()
+    /// Which sources' degradation and fallback the alerts were told of.
+    let sourceConditions = SourceConditions()
     public let lifecycle: JobLifecycle
     /// The sinks' breakers and retry counts, across attempts.
     public let sinkHealth: SinkHealth
@@ -194,7 +196,8 @@ public final class JobLauncher: Sendable {
                          uptimeSeconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
                          restarts: lifecycle.restarts, operators: metrics?.operatorStatus(parallelism: parallelism) ?? [],
                          lastCheckpoint: history.lastCompleted, checkpointsDir: plan.spec.checkpoints?.dir,
-                         sinks: sinkHealth.statuses)
+                         sinks: sinkHealth.statuses,
+                         degraded: metrics?.nodes.filter { $0.degradedSubtasks.load > 0 }.map(\.id.name) ?? [])
     }
 
     /// The metrics of the current attempt (nil before the first starts).

@@ -20,6 +20,11 @@ public struct JobStatus: Sendable, Codable {
         public var watermark: Watermark?
         /// Total time its subtasks waited on full downstream queues, in milliseconds.
         public var backpressureMs: Int64
+        /// Sources only: failed reads tried again, whether a subtask is degraded, and whether one
+        /// reads its fallback.
+        public var readRetries: Int?
+        public var degraded: Bool?
+        public var onFallback: Bool?
     }
 
     /// Bad records of one rule at one operator.
@@ -40,6 +45,13 @@ public struct JobStatus: Sendable, Codable {
     public var checkpointsDir: String?
     /// Each sink's circuit breaker, retries and fallback count.
     public var sinks: [SinkHealth.Status] = []
+    /// The sources that run degraded now (optional sources failed past their retries), by id.
+    public var degraded: [String] = []
+
+    /// The state as `streamrun status` shows it: `running (degraded: bids)` while a source is degraded.
+    public var stateText: String {
+        degraded.isEmpty ? state.rawValue : "\(state.rawValue) (degraded: \(degraded.joined(separator: ", ")))"
+    }
 }
 
 extension JobMetrics {
@@ -47,7 +59,7 @@ extension JobMetrics {
     func operatorStatus(parallelism: [NodeID: Int]) -> [JobStatus.OperatorStatus] {
         nodes.map { m in
             let wm = m.watermark.load
-            return JobStatus.OperatorStatus(id: m.id, type: m.kind, parallelism: parallelism[m.id] ?? 1,
+            var status = JobStatus.OperatorStatus(id: m.id, type: m.kind, parallelism: parallelism[m.id] ?? 1,
                                             recordsIn: m.recordsRead, recordsOut: m.recordsOut.load,
                                             deadLettered: m.deadLettered.load, skipped: m.skipped.load,
                                             badRecords: m.badRecords.load.map {
@@ -55,6 +67,12 @@ extension JobMetrics {
                                             },
                                             watermark: wm == Watermark.min ? nil : wm,
                                             backpressureMs: Int64(m.backpressureNanos.load / 1_000_000))
+            if m.kind.hasPrefix("source") {
+                status.readRetries = m.readRetries.load
+                status.degraded = m.degradedSubtasks.load > 0
+                status.onFallback = m.fallbackSubtasks.load > 0
+            }
+            return status
         }
     }
 }

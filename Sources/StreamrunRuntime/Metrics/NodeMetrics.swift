@@ -139,6 +139,13 @@ public final class NodeMetrics: Sendable {
     /// Nanoseconds this node's subtasks waited for space in a full downstream queue (backpressure),
     /// a wait still in progress included.
     public let backpressureNanos: BackpressureTime
+    /// A source's failed reads that were tried again (in place, or in the background while degraded).
+    public let readRetries = Counter()
+    /// A source's subtasks that are degraded right now (failed past their retries, optional): a
+    /// gauge, up when one degrades and down when it rejoins.
+    public let degradedSubtasks = Counter()
+    /// A source's subtasks that read with their fallback's settings (switched, or restored so).
+    public let fallbackSubtasks = Counter()
 
     /// Records the node took in. A source's are the records it read: those it emitted, dead-lettered
     /// or skipped (nothing is unaccounted).
