@@ -44,6 +44,9 @@ public struct AlertSpec: Sendable, Hashable {
     /// Sends a condition (`circuit_open`, `source_degraded`, `restarting`, …) again this often
     /// until it clears; nil: once.
     public var escalateAfterMs: Int64?
+    /// `dead_letter_rate` fires when a node dead-letters more than this share of its records over
+    /// the last minute; nil: 1 %.
+    public var deadLetterRate: Double?
     /// Where it was declared: `alerts[0]`.
     public var jsonPath: String
 

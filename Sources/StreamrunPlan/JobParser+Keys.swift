@@ -8,7 +8,7 @@ extension JobParser {
     public static let acceptedKeys: [String: Set<String>] = [
         "job": ["$schema", "name", "parallelism", "maxParallelism", "checkpoints", "control", "restart", "faults",
                 "alerts", "sources", "operators", "sinks"],
-        "alert": ["on", "webhook", "command", "timeout", "escalateAfter"],
+        "alert": ["on", "webhook", "command", "timeout", "escalateAfter", "deadLetterRate"],
         "fault": ["node", "type", "every", "checkpoint", "times", "class", "while", "after", "for"],
         "retry": ["maxRetries", "initialInterval", "maxInterval", "multiplier", "jitter"],
         "circuitBreaker": ["failureThreshold", "openFor", "halfOpenProbes"],

@@ -103,6 +103,7 @@ extension JobReader {
         var a = AlertSpec(on: events, webhook: webhook, command: command, jsonPath: path)
         if let t = duration(o, "timeout", path, positive: true) { a.timeoutMs = t }
         a.escalateAfterMs = duration(o, "escalateAfter", path, positive: true)
+        a.deadLetterRate = number(o, "deadLetterRate", path, in: 0...1)
         return events.count == names.count ? a : nil
     }
 }

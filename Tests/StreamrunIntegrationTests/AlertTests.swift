@@ -118,4 +118,26 @@ import Glibc
         #expect(r.stderr.contains(#"alerts[0].webhook: expected an http:// or https:// URL"#), "\(r.stderr)")
         #expect(r.stderr.contains(#"alerts[0]: an alert needs exactly one of "webhook" and "command""#), "\(r.stderr)")
     }
+
+    /// `dead_letter_rate`: a source whose records are 10 % bad passes a 5 % threshold; the payload names it.
+    @Test func aDeadLetterRateAboveTheThresholdIsAlerted() throws {
+        let listener = try Listener()
+        let dir = try Harness.tempDir("dead-letter-rate")
+        let lines = (0..<6000).map { $0 % 10 == 0 ? #"{"a": "bad"}"# : #"{"a": \#($0)}"# }
+        try Harness.write(lines.joined(separator: "\n") + "\n", to: dir.appendingPathComponent("in.jsonl"))
+        try Harness.write("""
+            { "name": "dlrate",
+              "alerts": [{ "on": ["dead_letter_rate"], "webhook": "http://127.0.0.1:\(listener.port)/hook", "deadLetterRate": 0.05 }],
+              "sources": [{ "id": "s", "type": "file", "path": "in.jsonl", "schema": { "a": "int" }, "onError": "dead-letter",
+                            "deadLetter": "dlq", "maxRecordsPerSecond": 2000 }],
+              "sinks": [{ "id": "o", "type": "file", "inputs": ["s"], "path": "out" }, { "id": "dlq", "type": "file", "path": "dlq" }] }
+            """, to: dir.appendingPathComponent("job.json"))
+        let r = try Harness.run(["-q", "job.json"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let events = try Self.objects(listener.received)
+        #expect(events.map { $0["event"] as? String } == ["dead_letter_rate"], "\(listener.received)")
+        #expect(events.first?["node"] as? String == "s")
+        #expect((events.first?["message"] as? String)?.contains("of its records were dead-lettered in the last minute") == true, "\(events)")
+        #expect(r.stderr.contains("warning: s: "), "\(r.stderr)")
+    }
 }

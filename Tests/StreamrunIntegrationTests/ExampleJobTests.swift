@@ -4,7 +4,7 @@ import Testing
 /// The shipped examples, run through the built binary in a scratch copy, compared with the expected
 /// output committed next to them (`expected/`), file by file and byte by byte.
 @Suite struct ExampleJobTests {
-    static let examples = ["filter-bids", "generator-q0", "window-bids", "late-data", "bad-records"]
+    static let examples = ["filter-bids", "generator-q0", "window-bids", "late-data", "bad-records", "failing-well"]
 
     /// Copies an example (job and data, not its out/ or expected/) into a fresh directory.
     static func stage(_ name: String) throws -> URL {
@@ -27,6 +27,15 @@ import Testing
         #expect(got.keys.sorted() == expected.keys.sorted())
         for (path, text) in expected { #expect(got[path] == text, "\(name): \(path) differs") }
         #expect(r.stderr.contains("finished"), "summary missing: \(r.stderr)")
+    }
+
+    /// The failing-well drill (an outage switched on by a file) is a valid job that needs `--allow-faults`.
+    @Test func theDrillValidatesAndAsksForAllowFaults() throws {
+        let dir = try Self.stage("failing-well")
+        let v = try Harness.run(["validate", "drill.json"], cwd: dir)
+        #expect(v.status == 0, "\(v.stderr)")
+        let r = try Harness.run(["drill.json"], cwd: dir)
+        #expect(r.status == 2 && r.stderr.contains("--allow-faults"), "\(r.stderr)")
     }
 
     @Test func sameJobTwiceIsByteIdentical() throws {

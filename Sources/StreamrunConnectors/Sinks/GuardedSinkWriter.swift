@@ -96,7 +96,7 @@ final class GuardedSinkWriter: StreamOperator {
                 // An open breaker decides what happens next (fallback, or wait for a probe).
                 if health.state(sink) == .open { continue }
                 let delay = spec.delayMs(retry: min(retries, 64), random: Double.random(in: 0..<1))
-                health.retrying(sink, what: what, retry: retries, limit: health.hasBreaker(sink) ? nil : spec.maxRetries, delayMs: delay, error: error)
+                health.retrying(sink, subtask: context.subtask, what: what, retry: retries, limit: health.hasBreaker(sink) ? nil : spec.maxRetries, delayMs: delay, error: error)
                 try await Task.sleep(for: .milliseconds(delay))
             }
         }

@@ -108,6 +108,12 @@ extension JobLauncher {
                         return .helper
                     }
                 }
+                if let threshold = deadLetterRateThreshold {
+                    group.addTask {
+                        await self.watchDeadLetterRate(runner.metrics, threshold: threshold)
+                        return .helper
+                    }
+                }
                 // On a thread of its own: operators that keep every cooperative thread busy must not
                 // hold the deadline back.
                 group.addTask(executorPreference: DedicatedThreadExecutor.control) { try await self.stopDeadline(runner) }
@@ -126,6 +132,42 @@ extension JobLauncher {
             throw StreamrunError(.internalError, "job cancelled", retry: .transient)
         } catch {
             throw StreamrunError(.internalError, "job failed: \(error)", retry: .internal)
+        }
+    }
+
+    /// The smallest `deadLetterRate` of the alerts on `dead_letter_rate` (default 1 %); nil when none is.
+    var deadLetterRateThreshold: Double? {
+        let alerts = plan.spec.alerts.filter { $0.on.contains(.deadLetterRate) }
+        return alerts.isEmpty ? nil : alerts.map { $0.deadLetterRate ?? 0.01 }.min()
+    }
+
+    /// Every second, the share of dead-lettered records of each node that sends dead letters;
+    /// `dead_letter_rate` when it passes the threshold, `resolved` when it is back.
+    func watchDeadLetterRate(_ metrics: JobMetrics, threshold: Double) async {
+        var watch = DeadLetterRateWatch(threshold: threshold)
+        let nodes = plan.nodes.filter { $0.deadSchema != nil }.map(\.id)
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: .seconds(1)) } catch { return }
+            for m in metrics.nodes where nodes.contains(m.id) {
+                guard let change = watch.observe(node: m.id.name, read: m.recordsRead, deadLettered: m.deadLettered.load,
+                                                 nowMs: WallClock.nowMs()) else { continue }
+                let percent = { (r: Double) in ErrorRate(rate: (r * 1000).rounded() / 1000, window: 0).percent }
+                var e: JobEvent
+                switch change {
+                case .started(let rate, let dead, let read):
+                    let message = "\(m.id): \(percent(rate)) of its records were dead-lettered in the last minute "
+                        + "(\(dead) of \(read); the alert's threshold is \(percent(threshold)))"
+                    logger.warning("\(message)", metadata: ["node": "\(m.id)"])
+                    e = JobEvent(event: .deadLetterRate, job: plan.spec.name, message: message)
+                case .cleared(let rate):
+                    e = JobEvent(event: .resolved, job: plan.spec.name,
+                                 message: "\(m.id): dead letters are back to \(percent(rate)) of its records (threshold \(percent(threshold)))")
+                    e.resolves = .deadLetterRate
+                }
+                e.node = m.id.name
+                e.lastCheckpoint = history.lastCompleted?.id
+                events.emit(e)
+            }
         }
     }
 

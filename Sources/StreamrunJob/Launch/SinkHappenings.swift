@@ -8,11 +8,13 @@ import StreamrunRuntime
 enum SinkHappenings {
     static func report(_ h: SinkHealth.Happening, job: String, logger: Logger, events: JobEvents, lastCheckpoint: CheckpointID?) {
         switch h {
-        case .retrying(let sink, let what, let retry, let limit, let delayMs, let error):
+        case .retrying(let sink, let subtask, let what, let retry, let limit, let delayMs, let error):
             let of = limit.map { " of \($0)" } ?? ""
+            var metadata: Logger.Metadata = ["node": "\(sink)", "attempt": "\(retry)", "delay_ms": "\(delayMs)",
+                                             "error.code": "\(error.code)", "error.class": "\(error.retry)"]
+            if let subtask { metadata["subtask"] = "\(subtask)" }
             logger.warning("sink \(sink): \(what) failed: \(error.description); retry \(retry)\(of) in \(Durations.format(delayMs))",
-                           metadata: ["node": "\(sink)", "attempt": "\(retry)", "delay_ms": "\(delayMs)", "error.code": "\(error.code)",
-                                      "error.class": "\(error.retry)"])
+                           metadata: metadata)
         case .opened(let sink, let failures, let error, let fallback, let openForMs):
             let cause = error.map { ": \($0.description)" } ?? ""
             let then = fallback.map { "its records go to sink \"\($0)\"" } ?? "the sink waits (its input backs up; nothing is dropped)"
@@ -24,6 +26,10 @@ enum SinkHappenings {
             e.attempt = failures
             e.lastCheckpoint = lastCheckpoint
             events.emit(e)
+        case .reopened(let sink, let error, let openForMs):
+            let cause = error.map { ": \($0.description)" } ?? ""
+            logger.info("sink \(sink): the probe failed\(cause); the circuit breaker stays open for \(Durations.format(openForMs))",
+                        metadata: ["node": "\(sink)", "circuit": "open"])
         case .halfOpened(let sink):
             logger.info("sink \(sink): circuit breaker half-open: probing the destination", metadata: ["node": "\(sink)", "circuit": "half-open"])
         case .closed(let sink):

@@ -33,7 +33,8 @@ public struct CircuitBreaker: Sendable {
     }
 
     public enum Transition: Sendable, Equatable {
-        case opened(consecutiveFailures: Int)
+        /// Opened: from closed, or again after a failed probe (`reopened`).
+        case opened(consecutiveFailures: Int, reopened: Bool)
         case halfOpened
         case closed
     }
@@ -92,20 +93,20 @@ public struct CircuitBreaker: Sendable {
         switch state {
         case .closed:
             guard consecutiveFailures >= spec.failureThreshold else { return nil }
-            return open(nowMs)
+            return open(nowMs, reopened: false)
         case .open:
             return nil
         case .halfOpen:
             if probe { probesInFlight -= 1 }
-            return open(nowMs)
+            return open(nowMs, reopened: true)
         }
     }
 
-    private mutating func open(_ nowMs: Int64) -> Transition {
+    private mutating func open(_ nowMs: Int64, reopened: Bool) -> Transition {
         state = .open
         openedAtMs = nowMs
         probesInFlight = 0
         probeSuccesses = 0
-        return .opened(consecutiveFailures: consecutiveFailures)
+        return .opened(consecutiveFailures: consecutiveFailures, reopened: reopened)
     }
 }

@@ -9,8 +9,11 @@ public final class SinkHealth: Sendable {
     /// Something a person may need to know; the launcher logs it and sends alerts.
     public enum Happening: Sendable {
         /// A call failed transiently and is tried again after `delayMs`.
-        case retrying(sink: NodeID, what: String, retry: Int, limit: Int?, delayMs: Int64, error: StreamrunError)
+        /// `subtask`: the writer's, nil for a commit (the job's).
+        case retrying(sink: NodeID, subtask: Int?, what: String, retry: Int, limit: Int?, delayMs: Int64, error: StreamrunError)
         case opened(sink: NodeID, consecutiveFailures: Int, error: StreamrunError?, fallback: String?, openForMs: Int64)
+        /// A probe of the half-open breaker failed: open again (no new alert: the condition goes on).
+        case reopened(sink: NodeID, error: StreamrunError?, openForMs: Int64)
         case halfOpened(sink: NodeID)
         case closed(sink: NodeID)
     }
@@ -106,10 +109,10 @@ public final class SinkHealth: Sendable {
     }
 
     /// A retry is coming after `delayMs` (`limit`: of how many; nil while a breaker decides).
-    public func retrying(_ sink: NodeID, what: String, retry: Int, limit: Int?, delayMs: Int64, error: StreamrunError) {
+    public func retrying(_ sink: NodeID, subtask: Int? = nil, what: String, retry: Int, limit: Int?, delayMs: Int64, error: StreamrunError) {
         guard let e = entries[sink] else { return }
         e.retries.add(1)
-        emit(.retrying(sink: sink, what: what, retry: retry, limit: limit, delayMs: delayMs, error: error))
+        emit(.retrying(sink: sink, subtask: subtask, what: what, retry: retry, limit: limit, delayMs: delayMs, error: error))
     }
 
     public func handedToFallback(_ sink: NodeID, records: Int) { entries[sink]?.fallbackRecords.add(records) }
@@ -126,9 +129,10 @@ public final class SinkHealth: Sendable {
 
     private func report(_ t: CircuitBreaker.Transition, _ e: Entry, error: StreamrunError?) {
         switch t {
-        case .opened(let n):
+        case .opened(let n, let reopened):
             let openFor = e.breaker.withLock { $0?.spec.openForMs ?? 0 }
-            emit(.opened(sink: e.id, consecutiveFailures: n, error: error, fallback: e.fallback, openForMs: openFor))
+            emit(reopened ? .reopened(sink: e.id, error: error, openForMs: openFor)
+                : .opened(sink: e.id, consecutiveFailures: n, error: error, fallback: e.fallback, openForMs: openFor))
         case .halfOpened: emit(.halfOpened(sink: e.id))
         case .closed: emit(.closed(sink: e.id))
         }
