@@ -35,6 +35,13 @@ import Glibc
 
         var received: [String] { lock.withLock { bodies } }
 
+        /// Waits until an alert of `event` has arrived, or the job has ended.
+        func waitFor(event: String, from running: DataAndProgressTests.Running) throws {
+            try DataAndProgressTests.waitFor("the \(event) alert") {
+                received.contains { $0.contains(#""event":"\#(event)""#) } || !running.process.isRunning
+            }
+        }
+
         private func serve() {
             while true {
                 let c = accept(fd, nil, nil)

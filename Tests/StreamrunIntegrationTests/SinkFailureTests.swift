@@ -90,9 +90,7 @@ import Glibc
             if running.process.isRunning { kill(running.process.processIdentifier, SIGKILL) }
             running.process.waitUntilExit()
         }
-        try DataAndProgressTests.waitFor("the circuit_open alert") {
-            listener.received.contains { $0.contains(#""event":"circuit_open""#) } || !running.process.isRunning
-        }
+        try listener.waitFor(event: "circuit_open", from: running)
         var status: [String: Any] = [:]
         try DataAndProgressTests.waitFor("records going to the fallback") {
             status = try SourceFailureTests.statusJSON(dir)
@@ -119,9 +117,7 @@ import Glibc
 
         // The outage ends: a probe goes through and the breaker closes.
         try FileManager.default.removeItem(at: dir.appendingPathComponent("o-down"))
-        try DataAndProgressTests.waitFor("the circuit_closed alert") {
-            listener.received.contains { $0.contains(#""event":"circuit_closed""#) } || !running.process.isRunning
-        }
+        try listener.waitFor(event: "circuit_closed", from: running)
         let (code, stderr) = running.finish()
         #expect(code == 0, "\(stderr)")
         #expect(stderr.contains("sink o: circuit breaker closed"), "\(stderr)")

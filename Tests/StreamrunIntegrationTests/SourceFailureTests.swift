@@ -96,9 +96,7 @@ import Glibc
             if running.process.isRunning { kill(running.process.processIdentifier, SIGKILL) }
             running.process.waitUntilExit()
         }
-        try DataAndProgressTests.waitFor("the degraded alert") {
-            listener.received.contains { $0.contains(#""event":"source_degraded""#) } || !running.process.isRunning
-        }
+        try listener.waitFor(event: "source_degraded", from: running)
         // Degraded, and the other source goes on.
         var status: [String: Any] = [:]
         try DataAndProgressTests.waitFor("source a reading while b is degraded") {
@@ -123,9 +121,7 @@ import Glibc
 
         // The outage ends: b rejoins, and the job reads it to its end.
         try FileManager.default.removeItem(at: dir.appendingPathComponent("b-down"))
-        try DataAndProgressTests.waitFor("the resolved alert") {
-            listener.received.contains { $0.contains(#""event":"resolved""#) } || !running.process.isRunning
-        }
+        try listener.waitFor(event: "resolved", from: running)
         let (code, stderr) = running.finish()
         #expect(code == 0, "\(stderr)")
         #expect(stderr.contains(#"source "b" rejoined"#), "\(stderr)")
