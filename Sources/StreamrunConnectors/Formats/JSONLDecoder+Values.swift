@@ -7,6 +7,8 @@ extension JSONLDecoder {
     mutating func decodeValue(
         _ column: Int, _ p: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int, into builder: inout BatchBuilder
     ) throws(RecordProblem) {
+        // A record cut off after its ':' (`{"a":`) has no byte at `i`.
+        guard i < end else { throw .syntax(i, "expected a value") }
         let c = p[i]
         // Zero for a column without constraints; tested once per value.
         let flags = fields.flags[column]

@@ -98,6 +98,11 @@ final class GuardedSinkWriter: StreamOperator {
                 let delay = spec.delayMs(retry: min(retries, 64), random: Double.random(in: 0..<1))
                 health.retrying(sink, subtask: context.subtask, what: what, retry: retries, limit: health.hasBreaker(sink) ? nil : spec.maxRetries, delayMs: delay, error: error)
                 try await Task.sleep(for: .milliseconds(delay))
+            } catch {
+                // Cancelled (the job stops or restarts): a probe must not keep its place in the
+                // breaker, which outlives this attempt.
+                health.abandoned(sink, probe: probe)
+                throw error
             }
         }
     }

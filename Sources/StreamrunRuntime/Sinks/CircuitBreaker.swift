@@ -102,6 +102,13 @@ public struct CircuitBreaker: Sendable {
         }
     }
 
+    /// A call it let through ended without telling whether the destination works (it was
+    /// cancelled): a probe's place is freed for the next caller; nothing is counted.
+    public mutating func abandoned(probe: Bool) {
+        guard probe, state == .halfOpen, probesInFlight > 0 else { return }
+        probesInFlight -= 1
+    }
+
     private mutating func open(_ nowMs: Int64, reopened: Bool) -> Transition {
         state = .open
         openedAtMs = nowMs

@@ -108,6 +108,11 @@ public final class SinkHealth: Sendable {
         if let transition { report(transition, e, error: error) }
     }
 
+    /// A call ended without an answer (cancelled): frees its probe, if it was one.
+    public func abandoned(_ sink: NodeID, probe: Bool) {
+        entries[sink]?.breaker.withLock { b in b?.abandoned(probe: probe) }
+    }
+
     /// A retry is coming after `delayMs` (`limit`: of how many; nil while a breaker decides).
     public func retrying(_ sink: NodeID, subtask: Int? = nil, what: String, retry: Int, limit: Int?, delayMs: Int64, error: StreamrunError) {
         guard let e = entries[sink] else { return }

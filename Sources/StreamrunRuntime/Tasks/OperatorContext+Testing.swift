@@ -29,19 +29,32 @@ extension OperatorContext {
                                   maxParallelism: Int = KeyGroups.defaultMaxParallelism, late: Bool = false,
                                   metrics: NodeMetrics? = nil)
         -> (context: OperatorContext, main: CollectingOperator, late: CollectingOperator?) {
-        func output() -> (Output, CollectingOperator) {
-            let out = Output(metrics: nil)
-            let sink = CollectingOperator()
-            let sinkContext = OperatorContext(nodeID: NodeID(nodeID.name + ".collector"), subtask: subtask, parallelism: parallelism,
-                                              main: Output(metrics: nil), late: nil)
-            out.chained.append(Output.Chained(op: sink, context: sinkContext, metrics: NodeMetrics(id: NodeID(nodeID.name + ".collector"), kind: "collector")))
-            return (out, sink)
-        }
-        let (main, mainSink) = output()
-        let lateOutput = late ? output() : nil
+        let (main, mainSink) = collectingOutput(nodeID, subtask: subtask, parallelism: parallelism)
+        let lateOutput = late ? collectingOutput(nodeID, subtask: subtask, parallelism: parallelism) : nil
         let context = OperatorContext(nodeID: nodeID, subtask: subtask, parallelism: parallelism, main: main,
                                       late: lateOutput?.0, metrics: metrics ?? NodeMetrics(id: nodeID, kind: "test"),
                                       maxParallelism: maxParallelism)
         return (context, mainSink, lateOutput?.1)
+    }
+
+    /// A sink's context with a `.fallback` output (a sink with a `"fallback"` sink) that feeds a
+    /// ``CollectingOperator``, as its main output does.
+    public static func collectingWithFallback(nodeID: NodeID = "test", subtask: Int = 0, parallelism: Int = 1)
+        -> (context: OperatorContext, main: CollectingOperator, fallback: CollectingOperator) {
+        let (main, mainSink) = collectingOutput(nodeID, subtask: subtask, parallelism: parallelism)
+        let (fallback, fallbackSink) = collectingOutput(nodeID, subtask: subtask, parallelism: parallelism)
+        let context = OperatorContext(nodeID: nodeID, subtask: subtask, parallelism: parallelism, main: main, late: nil,
+                                      fallback: fallback, metrics: NodeMetrics(id: nodeID, kind: "test"))
+        return (context, mainSink, fallbackSink)
+    }
+
+    /// An output whose one consumer is a new ``CollectingOperator``.
+    private static func collectingOutput(_ nodeID: NodeID, subtask: Int, parallelism: Int) -> (Output, CollectingOperator) {
+        let out = Output(metrics: nil)
+        let sink = CollectingOperator()
+        let collector = NodeID(nodeID.name + ".collector")
+        let sinkContext = OperatorContext(nodeID: collector, subtask: subtask, parallelism: parallelism, main: Output(metrics: nil), late: nil)
+        out.chained.append(Output.Chained(op: sink, context: sinkContext, metrics: NodeMetrics(id: collector, kind: "collector")))
+        return (out, sink)
     }
 }
