@@ -18,9 +18,13 @@ public struct RetrySpec: Sendable, Hashable {
             base *= multiplier
             if base >= Double(maxIntervalMs) { break }
         }
-        base = min(base, Double(maxIntervalMs))
-        let spread = base * jitter * (random * 2 - 1)
-        return max(0, Int64((base + spread).rounded()))
+        return Self.jittered(min(base, Double(maxIntervalMs)), jitter: jitter, random: random)
+    }
+
+    /// `baseMs` varied by up to `jitter` of itself either way (`random` in [0, 1)), in whole
+    /// milliseconds, never negative: the delay of a retry, or of a restart (``RestartSpec``).
+    public static func jittered(_ baseMs: Double, jitter: Double, random: Double) -> Int64 {
+        max(0, Int64((baseMs + baseMs * jitter * (random * 2 - 1)).rounded()))
     }
 
     /// Without `"retry"`: 3 retries, 0.5 s doubling up to 30 s, ±20 %.

@@ -64,22 +64,12 @@ final class FileSourceReader: SourceReader {
         self.watermarks = SplitWatermarks(splits: 0, maxOutOfOrdernessMs: spec.eventTime?.maxOutOfOrdernessMs ?? 0,
                                           idleTimeoutMs: spec.eventTime?.idleTimeoutMs, now: MonotonicMillis.now)
         if let restore, relist {
-            restoredPositions = Dictionary(restore.map { ("\($0.start):\($0.path)", $0) }, uniquingKeysWith: { a, _ in a })
+            restoredPositions = Self.byRange(restore)
         } else if let restore {
             listed = true
             knownFiles = Set(restore.map(\.path))
-            // By path and start, not index: a followed file found by a rescan is numbered from 0 again.
-            let byRange = Dictionary(restore.map { ("\($0.start):\($0.path)", $0) }, uniquingKeysWith: { a, _ in a })
             let splits = restore.map { FileSplit(path: $0.path, start: $0.start, end: $0.end, index: $0.index) }
-            for split in assign(splits) {
-                let s = byRange["\(split.start):\(split.path)"]!
-                readers.append(SplitReader(split: split, decoder: makeDecoder(), follow: spec.follow, badRecords: badRecords,
-                                           resumeAt: s.position, finished: s.finished))
-                watermarks.addSplit(now: MonotonicMillis.now)
-                let k = readers.count - 1
-                if s.maxEventTime != .min { watermarks.observe(split: k, maxEventTime: s.maxEventTime, now: MonotonicMillis.now) }
-                if s.finished { watermarks.finish(split: k) }
-            }
+            addSplits(assign(splits), restored: Self.byRange(restore))
             if let cursor, cursor < readers.count { self.cursor = cursor }
             let open = restore.filter { !$0.finished }.map { FileSplit(path: $0.path, start: $0.start, end: $0.end, index: $0.index) }
             startLimiter(openSplits: open, budgets: rateBudgets)
@@ -97,14 +87,7 @@ final class FileSourceReader: SourceReader {
         let files = try FileSplits.files(root.path ?? "", jsonPath: spec.jsonPath + ".path")
         let splits = FileSplits.plan(files: files, splittable: spec.format == .jsonl && !spec.follow, splitBytes: spec.splitBytes)
         knownFiles = Set(files)
-        for split in assign(splits) {
-            let s = restoredPositions["\(split.start):\(split.path)"]
-            readers.append(SplitReader(split: split, decoder: makeDecoder(), follow: spec.follow, badRecords: badRecords,
-                                       resumeAt: s?.position ?? split.start, finished: s?.finished ?? false))
-            watermarks.addSplit(now: MonotonicMillis.now)
-            if let s, s.maxEventTime != .min { watermarks.observe(split: readers.count - 1, maxEventTime: s.maxEventTime, now: MonotonicMillis.now) }
-            if s?.finished == true { watermarks.finish(split: readers.count - 1) }
-        }
+        addSplits(assign(splits), restored: restoredPositions)
         let open = splits.filter { restoredPositions["\($0.start):\($0.path)"]?.finished != true }
         restoredPositions = [:]
         listed = true
@@ -162,10 +145,23 @@ final class FileSourceReader: SourceReader {
             : FileSplits.assign(splits, subtask: s, parallelism: parallelism)
     }
 
-    private func addSplits(_ splits: [FileSplit]) {
-        for s in splits {
-            readers.append(SplitReader(split: s, decoder: makeDecoder(), follow: spec.follow, badRecords: badRecords))
+    /// Split positions of a checkpoint by `start:path` (not index: a followed file found by a rescan
+    /// is numbered from 0 again).
+    static func byRange(_ restore: [SplitState]) -> [String: SplitState] {
+        Dictionary(restore.map { ("\($0.start):\($0.path)", $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Starts a reader per split; one that `restored` holds continues at its position, with its
+    /// watermark state.
+    private func addSplits(_ splits: [FileSplit], restored: [String: SplitState] = [:]) {
+        for split in splits {
+            let s = restored["\(split.start):\(split.path)"]
+            readers.append(SplitReader(split: split, decoder: makeDecoder(), follow: spec.follow, badRecords: badRecords,
+                                       resumeAt: s?.position ?? split.start, finished: s?.finished ?? false))
             watermarks.addSplit(now: MonotonicMillis.now)
+            let k = readers.count - 1
+            if let s, s.maxEventTime != .min { watermarks.observe(split: k, maxEventTime: s.maxEventTime, now: MonotonicMillis.now) }
+            if s?.finished == true { watermarks.finish(split: k) }
         }
     }
 

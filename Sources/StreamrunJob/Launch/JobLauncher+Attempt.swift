@@ -152,21 +152,16 @@ extension JobLauncher {
                 guard let change = watch.observe(node: m.id.name, read: m.recordsRead, deadLettered: m.deadLettered.load,
                                                  nowMs: WallClock.nowMs()) else { continue }
                 let percent = { (r: Double) in ErrorRate(rate: (r * 1000).rounded() / 1000, window: 0).percent }
-                var e: JobEvent
                 switch change {
                 case .started(let rate, let dead, let read):
                     let message = "\(m.id): \(percent(rate)) of its records were dead-lettered in the last minute "
                         + "(\(dead) of \(read); the alert's threshold is \(percent(threshold)))"
                     logger.warning("\(message)", metadata: ["node": "\(m.id)"])
-                    e = JobEvent(event: .deadLetterRate, job: plan.spec.name, message: message)
+                    emit(.deadLetterRate, node: m.id.name, message)
                 case .cleared(let rate):
-                    e = JobEvent(event: .resolved, job: plan.spec.name,
-                                 message: "\(m.id): dead letters are back to \(percent(rate)) of its records (threshold \(percent(threshold)))")
-                    e.resolves = .deadLetterRate
+                    emit(.resolved, node: m.id.name, resolves: .deadLetterRate,
+                         "\(m.id): dead letters are back to \(percent(rate)) of its records (threshold \(percent(threshold)))")
                 }
-                e.node = m.id.name
-                e.lastCheckpoint = history.lastCompleted?.id
-                events.emit(e)
             }
         }
     }

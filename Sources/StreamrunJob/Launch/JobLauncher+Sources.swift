@@ -19,7 +19,7 @@ extension JobLauncher {
             logger.warning("\(name) failed past its retries (\(cause)); switching to its fallback \"\(fallback)\" (\(path))",
                            metadata: metadata)
             if sourceConditions.fellBack(e.source) {
-                emit(.sourceFallback, e.source, "source \"\(e.source)\" failed past its retries (\(cause)); it reads its fallback \"\(fallback)\" (\(path)) now")
+                emit(.sourceFallback, node: e.source, "source \"\(e.source)\" failed past its retries (\(cause)); it reads its fallback \"\(fallback)\" (\(path)) now")
             }
         case .degraded(let delay):
             logger.warning("""
@@ -27,24 +27,16 @@ extension JobLauncher {
                 background (next try in \(delay) ms)
                 """, metadata: metadata)
             if sourceConditions.degraded(e.source) {
-                emit(.sourceDegraded, e.source, "source \"\(e.source)\" failed past its retries (\(cause)); the job runs degraded without it")
+                emit(.sourceDegraded, node: e.source, "source \"\(e.source)\" failed past its retries (\(cause)); the job runs degraded without it")
             }
         case .stillFailing(let n, let delay):
             logger.info("\(name) is still failing: \(cause); next try in \(delay) ms (background retry \(n))", metadata: metadata)
         case .rejoined:
             logger.warning("\(name) rejoined: it reads again from where it stopped", metadata: metadata)
             if sourceConditions.rejoined(e.source) {
-                emit(.resolved, e.source, "source \"\(e.source)\" rejoined: it reads again from where it stopped")
+                emit(.resolved, node: e.source, resolves: .sourceDegraded, "source \"\(e.source)\" rejoined: it reads again from where it stopped")
             }
         }
-    }
-
-    private func emit(_ event: AlertSpec.Event, _ node: String, _ message: String) {
-        var e = JobEvent(event: event, job: plan.spec.name, message: message)
-        e.node = node
-        e.lastCheckpoint = history.lastCompleted?.id
-        if event == .resolved { e.resolves = .sourceDegraded }
-        events.emit(e)
     }
 
     private func sourceParallelism(_ id: String) -> Int {

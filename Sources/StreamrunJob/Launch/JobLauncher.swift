@@ -78,9 +78,18 @@ public final class JobLauncher: Sendable {
         self.logger = logger
         lifecycle = JobLifecycle(checkpointsEnabled: plan.spec.checkpoints != nil, history: history)
         sinkHealth = SinkHealth(plan: plan)
-        sinkHealth.observe { [logger, events, history, name = plan.spec.name] happening in
-            SinkHappenings.report(happening, job: name, logger: logger, events: events, lastCheckpoint: history.lastCompleted?.id)
-        }
+        sinkHealth.observe { [weak self] in self?.sinkHappened($0) }
+    }
+
+    /// Sends a job event about `node` to the alerts, with the last completed checkpoint.
+    func emit(_ event: AlertSpec.Event, node: String?, resolves: AlertSpec.Event? = nil, error: StreamrunError? = nil,
+              attempt: Int? = nil, _ message: String) {
+        var e = JobEvent(event: event, job: plan.spec.name, message: message, error: error)
+        e.node = node
+        e.resolves = resolves
+        e.attempt = attempt
+        e.lastCheckpoint = history.lastCompleted?.id
+        events.emit(e)
     }
 
     /// Asks the job to stop (SIGINT / SIGTERM, `POST /stop`). With checkpoints it stops at a final

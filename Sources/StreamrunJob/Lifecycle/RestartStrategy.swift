@@ -39,9 +39,7 @@ public struct RestartStrategy: Sendable {
                 return .giveUp(reason: "\(limit) restart\(limit == 1 ? "" : "s") (exponential-delay) used up")
             }
             backoffMs = backoffMs == 0 ? e.initialBackoffMs : min(e.maxBackoffMs, Int64((Double(backoffMs) * e.multiplier).rounded()))
-            let spread = Double(backoffMs) * e.jitter * (random * 2 - 1)
-            let delay = max(0, Int64((Double(backoffMs) + spread).rounded()))
-            return restart(delay, limit: e.attempts)
+            return restart(RetrySpec.jittered(Double(backoffMs), jitter: e.jitter, random: random), limit: e.attempts)
         case .failureRate(let maxFailures, let interval, let delay):
             failures.append(nowMs)
             failures.removeAll { nowMs - $0 > interval }

@@ -3,10 +3,10 @@ import StreamrunCore
 import StreamrunPlan
 import StreamrunRuntime
 
-/// What the launcher does with the sinks' happenings (``SinkHealth/Happening``): a log line each, and
-/// the alert events `circuit_open`, then `circuit_closed` and `resolved` when it closes again.
-enum SinkHappenings {
-    static func report(_ h: SinkHealth.Happening, job: String, logger: Logger, events: JobEvents, lastCheckpoint: CheckpointID?) {
+extension JobLauncher {
+    /// What the sinks' retries and breakers report (``SinkHealth/Happening``): a log line each, and
+    /// the alert events `circuit_open`, then `circuit_closed` when it closes again.
+    func sinkHappened(_ h: SinkHealth.Happening) {
         switch h {
         case .retrying(let sink, let subtask, let what, let retry, let limit, let delayMs, let error):
             let of = limit.map { " of \($0)" } ?? ""
@@ -21,11 +21,7 @@ enum SinkHappenings {
             let message = "sink \(sink): circuit breaker opened after \(failures) consecutive failure\(failures == 1 ? "" : "s")\(cause); "
                 + "\(then) and it is probed again in \(Durations.format(openForMs))"
             logger.error("\(message)", metadata: ["node": "\(sink)", "circuit": "open", "error.code": "\(error.map { "\($0.code)" } ?? "")"])
-            var e = JobEvent(event: .circuitOpen, job: job, message: message, error: error)
-            e.node = sink.name
-            e.attempt = failures
-            e.lastCheckpoint = lastCheckpoint
-            events.emit(e)
+            emit(.circuitOpen, node: sink.name, error: error, attempt: failures, message)
         case .reopened(let sink, let error, let openForMs):
             let cause = error.map { ": \($0.description)" } ?? ""
             logger.info("sink \(sink): the probe failed\(cause); the circuit breaker stays open for \(Durations.format(openForMs))",
@@ -35,11 +31,7 @@ enum SinkHappenings {
         case .closed(let sink):
             let message = "sink \(sink): circuit breaker closed: the destination works again"
             logger.info("\(message)", metadata: ["node": "\(sink)", "circuit": "closed"])
-            var e = JobEvent(event: .circuitClosed, job: job, message: message)
-            e.node = sink.name
-            e.lastCheckpoint = lastCheckpoint
-            e.resolves = .circuitOpen
-            events.emit(e)
+            emit(.circuitClosed, node: sink.name, resolves: .circuitOpen, message)
         }
     }
 }
